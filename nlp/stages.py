@@ -1,0 +1,100 @@
+"""The pipeline's stage functions: record in, record out, no broker.
+
+The Faust agents (agents/) and the broker-free `akhbar process` command call exactly these,
+so both paths produce the same records.
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from datetime import datetime, timezone
+
+import orjson
+
+from nlp.clean import clean_article
+from nlp.entities import analyze
+from schemas.codec import RecordError, from_dict
+from schemas.records import CleanArticle, EnrichedArticle, Processing, RawArticle
+
+PIPELINE_VERSION = "akhbar-0.1.0"
+
+
+class InvalidInput(ValueError):
+    """A message that can never become an article: it goes to the dead-letter topic, not through the pipeline."""
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def article_id(source: str | None, title: str | None, body: str) -> str:
+    """A stable id from content, for producers that send none: re-sending the same article gives the same id."""
+    h = hashlib.blake2b(digest_size=10)
+    for part in (source or "", title or "", body):
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+def _ms_since(t0: float) -> float:
+    return round((time.perf_counter() - t0) * 1000, 3)
+
+
+def ingest(payload: bytes, max_bytes: int, now: str | None = None) -> RawArticle:
+    """Validate one raw message; raises InvalidInput (with a message a producer can act on)."""
+    if len(payload) > max_bytes:
+        raise InvalidInput(f"message is {len(payload)} bytes, over the limit of {max_bytes}")
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"payload is not valid UTF-8: {exc}") from None
+    try:
+        obj = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidInput(f"payload is not valid JSON: {exc}") from None
+    try:
+        raw = from_dict(RawArticle, obj)
+    except RecordError as exc:
+        raise InvalidInput(str(exc)) from None
+    if not raw.body.strip():
+        raise InvalidInput("RawArticle.body: is empty")
+    if raw.id is not None and not raw.id.strip():
+        raise InvalidInput("RawArticle.id: is empty")
+    raw.id = raw.id or article_id(raw.source, raw.title, raw.body)
+    raw.ingested_at = raw.ingested_at or now or utc_now()
+    return raw
+
+
+def clean(raw: RawArticle, stages_ms: dict[str, float] | None = None) -> CleanArticle:
+    t0 = time.perf_counter()
+    result = clean_article(raw.title, raw.body)
+    lang = result.lang if result.lang != "und" else (raw.lang or "und")
+    processing = Processing(PIPELINE_VERSION, dict(stages_ms or {}))
+    record = CleanArticle(
+        id=raw.id or article_id(raw.source, raw.title, raw.body), source=raw.source, url=raw.url,
+        published_at=raw.published_at, ingested_at=raw.ingested_at, lang=lang, title=result.title,
+        body=result.body, paragraphs=result.paragraphs, sentences=result.sentences, removed=result.removed,
+        byline=result.byline, dateline=result.dateline, flags=result.flags, processing=processing,
+    )
+    processing.stages_ms["clean"] = _ms_since(t0)
+    return record
+
+
+def enrich(article: CleanArticle) -> EnrichedArticle:
+    t0 = time.perf_counter()
+    entities, quotes, summary = analyze(article.body, article.lang)
+    processing = Processing(article.processing.pipeline_version, dict(article.processing.stages_ms))
+    record = EnrichedArticle(
+        id=article.id, source=article.source, url=article.url, published_at=article.published_at,
+        ingested_at=article.ingested_at, lang=article.lang, title=article.title, body=article.body,
+        paragraphs=article.paragraphs, sentences=article.sentences, removed=article.removed,
+        byline=article.byline, dateline=article.dateline, flags=article.flags,
+        entities=entities, quotes=quotes, entity_summary=summary, processing=processing,
+    )
+    processing.stages_ms["entities"] = _ms_since(t0)
+    return record
+
+
+def process(raw: RawArticle) -> EnrichedArticle:
+    """The whole pipeline in-process, as `akhbar process` runs it."""
+    return enrich(clean(raw))
