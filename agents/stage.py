@@ -1,0 +1,27 @@
+"""The one shape every pipeline agent has: bytes in, stage function, bytes out, failures to the DLQ."""
+from __future__ import annotations
+
+from typing import Callable
+
+from agents.dlq import DeadLetters
+
+
+def pipeline_agent(app, name: str, source, sink, dlq: DeadLetters, step: Callable[[bytes], tuple[bytes, bytes]]):
+    """Register agent `name` reading `source` and writing `sink`.
+
+    `step(payload) -> (key, value)` is pure; any exception it raises sends the message to the DLQ with
+    its topic/partition/offset, and the agent moves on to the next message (its offset is committed,
+    so a poison message is never retried forever and never lost).
+    """
+
+    async def run(stream):
+        async for event in stream.events():
+            try:
+                key, value = step(event.value)
+            except Exception as exc:  # noqa: BLE001 - every failure is routed, none crashes the worker
+                await dlq.send(name, exc, event)
+                continue
+            await sink.send(key=key, value=value)
+
+    run.__name__ = run.__qualname__ = name
+    return app.agent(source, name=f"akhbar.{name}")(run)

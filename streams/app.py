@@ -1,0 +1,64 @@
+"""The Faust application: settings applied, topics declared, the selected agents registered."""
+from __future__ import annotations
+
+import importlib
+
+import faust
+
+from agents import PIPELINE
+from agents.dlq import DeadLetters
+from agents.stage import pipeline_agent
+from streams.settings import Settings
+
+
+def faust_topic(app: faust.App, name: str):
+    """A topic of raw bytes: akhbar decodes and validates itself, so bad payloads reach the DLQ, not a crash."""
+    return app.topic(name, key_serializer="raw", value_serializer="raw", allow_empty=True)
+
+
+def create_app(settings: Settings, agent_names: list[str] | None = None) -> faust.App:
+    agent_names = list(PIPELINE) if agent_names is None else agent_names
+    unknown = [n for n in agent_names if n not in PIPELINE]
+    if unknown:
+        raise ValueError(f"unknown agent(s) {', '.join(unknown)}; choose from {', '.join(PIPELINE)}")
+    credentials = None
+    if settings.security_protocol != "PLAINTEXT":
+        credentials = _credentials(settings)
+    app = faust.App(
+        settings.app_id,
+        broker=settings.broker,
+        broker_credentials=credentials,
+        autodiscover=False,
+        topic_partitions=settings.partitions,
+        topic_replication_factor=settings.replication_factor,
+        processing_guarantee=settings.processing_guarantee,
+        consumer_auto_offset_reset="earliest",
+        broker_session_timeout=settings.session_timeout_s,
+        broker_heartbeat_interval=settings.heartbeat_interval_s,
+        broker_rebalance_timeout=settings.rebalance_timeout_s,
+        producer_max_request_size=4 * settings.max_message_bytes + 65536,
+        consumer_max_fetch_size=4 * settings.max_message_bytes + 65536,
+        web_bind=settings.web_bind,
+        web_port=settings.web_port,
+        web_host=settings.web_bind,
+        datadir=settings.datadir,
+        store="memory://",
+    )
+    dlq = DeadLetters(faust_topic(app, settings.topic(settings.dlq_topic)))
+    for name in agent_names:
+        module_name, source, sink = PIPELINE[name]
+        step = importlib.import_module(module_name).make_step(settings)
+        pipeline_agent(app, name, faust_topic(app, settings.topic(source)), faust_topic(app, settings.topic(sink)),
+                       dlq, step)
+    return app
+
+
+def _credentials(settings: Settings):
+    import ssl
+
+    context = ssl.create_default_context(cafile=settings.ssl_cafile or None)
+    if settings.security_protocol == "SSL":
+        return faust.SSLCredentials(context)
+    return faust.SASLCredentials(username=settings.sasl_username, password=settings.sasl_password,
+                                 mechanism=settings.sasl_mechanism or "PLAIN", ssl_context=context
+                                 if settings.security_protocol == "SASL_SSL" else None)

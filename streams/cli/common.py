@@ -1,0 +1,32 @@
+"""Helpers shared by the CLI commands."""
+from __future__ import annotations
+
+import asyncio
+import functools
+
+import click
+
+from streams.settings import Settings
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def run_async(fn):
+    """Run an async click command body with asyncio.run."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        return asyncio.run(fn(*args, **kwargs))
+
+    return wrapper
+
+
+def broker_error(exc: Exception, settings: Settings) -> click.ClickException:
+    return click.ClickException(
+        f"cannot reach Kafka at {settings.bootstrap_servers} ({type(exc).__name__}: {exc}). "
+        "Start the local broker with `akhbar kafka up`, or set AKHBAR_BROKER.")

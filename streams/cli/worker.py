@@ -1,0 +1,37 @@
+"""`akhbar worker`: a Faust worker running some or all pipeline agents."""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+import click
+
+from agents import PIPELINE
+from streams.cli.common import broker_error, load_settings
+
+
+@click.command()
+@click.option("--agents", "agent_list", default=",".join(PIPELINE), show_default=True,
+              help="Comma-separated agents to run in this worker (scale each stage on its own).")
+@click.option("--web-port", type=int, help="Web server port (default AKHBAR_WEB_PORT); one per worker on a host.")
+@click.option("--loglevel", help="Log level (default AKHBAR_LOG_LEVEL).")
+def worker(agent_list, web_port, loglevel):
+    """Run the pipeline agents until stopped (SIGTERM/Ctrl-C shut down cleanly)."""
+    import faust
+
+    from streams.app import create_app
+    from streams.topics import create_topics
+
+    settings = load_settings()
+    if web_port:
+        settings = dataclasses.replace(settings, web_port=web_port)
+    names = [n.strip() for n in agent_list.split(",") if n.strip()]
+    unknown = [n for n in names if n not in PIPELINE]
+    if unknown or not names:
+        raise click.BadParameter(f"choose from {', '.join(PIPELINE)}", param_hint="--agents")
+    try:
+        asyncio.run(create_topics(settings))
+    except Exception as exc:
+        raise broker_error(exc, settings) from None
+    app = create_app(settings, names)
+    faust.Worker(app, loglevel=loglevel or settings.log_level).execute_from_commandline()

@@ -1,0 +1,106 @@
+"""The topic catalogue (names, partitions, retention) and its creation on the cluster.
+
+Faust creates only its own internal topics, and the broker runs with auto-creation off, so every
+topic akhbar reads or writes is declared here and created by `akhbar topics create` (and by the
+worker before it starts).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from streams.settings import Settings
+
+DAY_MS = 24 * 3600 * 1000
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSpec:
+    name: str
+    purpose: str
+    retention_ms: int
+    max_message_bytes: int = 2_097_152
+    cleanup_policy: str = "delete"
+    partitions: int | None = None  # None: the configured pipeline partition count
+
+    def config(self) -> dict[str, str]:
+        return {"retention.ms": str(self.retention_ms), "cleanup.policy": self.cleanup_policy,
+                "max.message.bytes": str(self.max_message_bytes)}
+
+
+RAW = "articles.raw"
+VALIDATED = "articles.validated"
+CLEAN = "articles.clean"
+ENRICHED = "articles.enriched"
+ALERTS = "articles.alerts"
+DLQ = "articles.dlq"
+
+CATALOGUE: tuple[TopicSpec, ...] = (
+    TopicSpec(RAW, "raw articles from scrapers and wires (RawArticle JSON, or anything: it is validated)", 7 * DAY_MS),
+    TopicSpec(VALIDATED, "valid RawArticles with id and ingested_at set (ingest -> clean)", 3 * DAY_MS),
+    TopicSpec(CLEAN, "CleanArticle: display text, paragraphs, removed pieces (clean -> entities)", 3 * DAY_MS),
+    TopicSpec(ENRICHED, "EnrichedArticle: the product, read by the feed, alerts and other consumers", 30 * DAY_MS),
+    TopicSpec(ALERTS, "Alert records keyed by rule", 30 * DAY_MS),
+    # base64 of a 2 MiB raw message plus the envelope must fit
+    TopicSpec(DLQ, "DeadLetter: bad input and stage failures, with the original payload, for replay",
+              30 * DAY_MS, max_message_bytes=4_194_304),
+)
+
+
+def catalogue(settings: Settings) -> list[tuple[str, TopicSpec, int]]:
+    """(full name, spec, partitions) for every topic, with the prefix and partition count applied."""
+    out = []
+    for spec in CATALOGUE:
+        name = settings.dlq_topic if spec.name == DLQ else spec.name
+        out.append((settings.topic(name), spec, spec.partitions or settings.partitions))
+    return out
+
+
+async def create_topics(settings: Settings) -> list[str]:
+    """Create missing topics; returns the names created. Existing topics are left as they are."""
+    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers, **settings.kafka_security())
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        new = [NewTopic(name, partitions, settings.replication_factor, topic_configs=spec.config())
+               for name, spec, partitions in catalogue(settings) if name not in existing]
+        if new:
+            await admin.create_topics(new)
+        return [t.name for t in new]
+    finally:
+        await admin.close()
+
+
+async def describe_topics(settings: Settings) -> dict[str, int | None]:
+    """Full topic name -> partition count on the cluster (None when missing)."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers, **settings.kafka_security())
+    await admin.start()
+    try:
+        names = [name for name, _, _ in catalogue(settings)]
+        existing = set(await admin.list_topics())
+        found = {name: None for name in names}
+        present = [n for n in names if n in existing]
+        if present:
+            for meta in await admin.describe_topics(present):
+                found[meta["topic"]] = len(meta["partitions"])
+        return found
+    finally:
+        await admin.close()
+
+
+async def partition_ids(settings: Settings, topic: str) -> list[int]:
+    """The partition numbers of `topic` on the cluster ([] when it does not exist)."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers, **settings.kafka_security())
+    await admin.start()
+    try:
+        if topic not in set(await admin.list_topics()):
+            return []
+        (meta,) = await admin.describe_topics([topic])
+        return sorted(p["partition"] for p in meta["partitions"])
+    finally:
+        await admin.close()
