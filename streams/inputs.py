@@ -80,12 +80,18 @@ def _loads(data: bytes, where: str):
 
 
 def count_articles(paths: list[str | Path]) -> int:
-    """Cheap count for progress bars: files, and lines of .jsonl files."""
+    """How many articles the paths hold (for progress bars): .txt files, .jsonl lines, .json array items."""
     total = 0
     for path in expand(paths):
         if path.suffix == ".jsonl":
             with path.open("rb") as fh:
                 total += sum(1 for line in fh if line.strip())
+        elif path.suffix == ".json":
+            try:
+                data = orjson.loads(path.read_bytes())
+            except orjson.JSONDecodeError:
+                data = None  # reported by read_articles with its location
+            total += len(data) if isinstance(data, list) else 1
         else:
             total += 1
     return total

@@ -1,0 +1,35 @@
+"""Shared fixtures. Integration tests need the real local broker: started here when it is not running."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = REPO / "seeds" / "000_fdc78b3ef27cc776.txt"
+
+
+@pytest.fixture(scope="session")
+def kafka_broker():
+    """The local Kafka broker: reused when it already answers, else started (and stopped at the end)."""
+    from streams import localkafka
+
+    if localkafka.reachable():
+        yield localkafka.BOOTSTRAP
+        return
+    localkafka.fetch()
+    localkafka.up(fresh=True)
+    try:
+        yield localkafka.BOOTSTRAP
+    finally:
+        localkafka.down()
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "integration" in item.nodeid.split("::")[0]:
+            item.add_marker(pytest.mark.integration)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "akhbar_env(**vars): extra AKHBAR_* environment for the test's workers")

@@ -1,0 +1,90 @@
+"""Real worker processes on the real broker, each test in its own topics and consumer group."""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from streams.settings import Settings
+from streams.topics import create_topics
+
+REPO = Path(__file__).resolve().parents[2]
+_ports = iter(range(16100, 16400))
+
+
+@dataclass
+class Pipeline:
+    settings: Settings
+    env: dict
+    tmp: Path
+    workers: list = field(default_factory=list)
+
+    def topic(self, name: str) -> str:
+        return self.settings.topic(name)
+
+    def start_worker(self, agents: str | None = None, wait: bool = True) -> subprocess.Popen:
+        n = len(self.workers)
+        log = open(self.tmp / f"worker-{n}.log", "wb")
+        cmd = [sys.executable, "-m", "streams.cli.main", "worker", "--web-port", str(next(_ports)),
+               "--loglevel", "info"]
+        if agents:
+            cmd += ["--agents", agents]
+        proc = subprocess.Popen(cmd, cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+        proc.log_path = self.tmp / f"worker-{n}.log"
+        self.workers.append(proc)
+        if wait:
+            self.wait_ready(proc)
+        return proc
+
+    def wait_ready(self, proc, timeout: float = 90.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise AssertionError(f"worker exited with {proc.returncode}:\n{self.log(proc)[-3000:]}")
+            if "Worker]: Ready" in self.log(proc):
+                return
+            time.sleep(0.3)
+        raise AssertionError(f"worker not ready in {timeout}s:\n{self.log(proc)[-3000:]}")
+
+    @staticmethod
+    def log(proc) -> str:
+        return proc.log_path.read_text(errors="replace")
+
+    def stop_all(self) -> None:
+        for proc in self.workers:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in self.workers:
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+@pytest.fixture
+def pipeline(kafka_broker, tmp_path, request):
+    """A fresh topic set and consumer group; call .start_worker() to run real `akhbar worker` processes."""
+    tag = f"t{uuid.uuid4().hex[:8]}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AKHBAR_")}
+    env.update(AKHBAR_TOPIC_PREFIX=f"{tag}.", AKHBAR_APP_ID=f"akhbar-{tag}", AKHBAR_DATADIR=str(tmp_path / "data"),
+               AKHBAR_BROKER=f"kafka://{kafka_broker}", AKHBAR_PARTITIONS="6")
+    marker = request.node.get_closest_marker("akhbar_env")
+    if marker:
+        env.update(marker.kwargs)
+    settings = Settings.from_env(env)
+    asyncio.run(create_topics(settings))
+    p = Pipeline(settings=settings, env=env, tmp=tmp_path)
+    try:
+        yield p
+    finally:
+        p.stop_all()

@@ -1,0 +1,38 @@
+"""The CLI's user-facing errors and the broker-free `process` command."""
+import orjson
+from click.testing import CliRunner
+
+from streams.cli import cli
+from tests.conftest import SEED
+
+
+def test_process_writes_one_enriched_record_per_line(tmp_path):
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(cli, ["process", str(SEED), str(SEED), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = out.read_bytes().splitlines()
+    assert len(lines) == 2
+    rec = orjson.loads(lines[0])
+    assert rec["schema_version"] and rec["title"] and rec["body"] and "entities" in rec
+
+
+def test_process_reports_rejected_articles_and_fails(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": "ok", "body": "نص الخبر."}\n{"id": "blank", "body": "   "}\n')
+    result = CliRunner().invoke(cli, ["process", str(src)])
+    assert result.exit_code == 1
+    assert "rejected blank: RawArticle.body: is empty" in result.output
+    assert '"id":"ok"' in result.output
+
+
+def test_commands_say_how_to_reach_the_broker(monkeypatch):
+    monkeypatch.setenv("AKHBAR_BROKER", "kafka://127.0.0.1:9")
+    result = CliRunner().invoke(cli, ["topics", "list"])
+    assert result.exit_code == 1
+    assert "cannot reach Kafka at 127.0.0.1:9" in result.output and "akhbar kafka up" in result.output
+
+
+def test_bad_settings_are_reported_not_raised(monkeypatch):
+    monkeypatch.setenv("AKHBAR_PARTITIONS", "many")
+    result = CliRunner().invoke(cli, ["config"])
+    assert result.exit_code == 2 and "AKHBAR_PARTITIONS='many'" in result.output

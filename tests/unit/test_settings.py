@@ -1,0 +1,27 @@
+import pytest
+
+from streams.settings import REPO_ROOT, Settings, config_table
+
+
+def test_defaults_and_environment_overrides():
+    s = Settings.from_env({})
+    assert s.bootstrap_servers == "127.0.0.1:19092" and s.partitions == 6
+    s = Settings.from_env({"AKHBAR_BROKER": "kafka://k1:9092;kafka://k2:9092", "AKHBAR_PARTITIONS": "12",
+                           "AKHBAR_TOPIC_PREFIX": "x.", "AKHBAR_PROCESSING_GUARANTEE": "exactly_once"})
+    assert s.bootstrap_servers == "k1:9092,k2:9092" and s.partitions == 12
+    assert s.topic("articles.raw") == "x.articles.raw" and s.processing_guarantee == "exactly_once"
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"AKHBAR_PARTITIONS": "six"}, "AKHBAR_PARTITIONS='six' is not a valid int"),
+    ({"AKHBAR_PROCESSING_GUARANTEE": "maybe"}, "AKHBAR_PROCESSING_GUARANTEE must be one of"),
+    ({"AKHBAR_PARTITIONS": "0"}, "AKHBAR_PARTITIONS must be >= 1"),
+])
+def test_bad_values_fail_with_the_variable_named(env, message):
+    with pytest.raises(ValueError, match=message):
+        Settings.from_env(env)
+
+
+def test_readme_configuration_table_matches_the_code():
+    assert config_table() in (REPO_ROOT / "README.md").read_text(encoding="utf-8"), \
+        "README's configuration table is stale: paste the output of `akhbar config --markdown`"
