@@ -9,6 +9,7 @@ from agents import PIPELINE
 from agents.dlq import DeadLetters
 from agents.stage import pipeline_agent
 from streams.settings import Settings
+from streams.web import register_health
 
 
 def faust_topic(app: faust.App, name: str):
@@ -44,6 +45,7 @@ def create_app(settings: Settings, agent_names: list[str] | None = None) -> faus
         datadir=settings.datadir,
         store="memory://",
     )
+    register_health(app)
     dlq = DeadLetters(faust_topic(app, settings.topic(settings.dlq_topic)))
     for name in agent_names:
         module_name, source, sink = PIPELINE[name]

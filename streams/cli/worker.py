@@ -10,6 +10,14 @@ from agents import PIPELINE
 from streams.cli.common import broker_error, load_settings
 
 
+def group_id(app_id: str, names: list[str]) -> str:
+    """Workers running the same set of agents form one consumer group: `akhbar` for the whole pipeline,
+    `akhbar-clean` for workers running only the clean stage. Run either whole-pipeline workers or
+    per-stage workers on one set of topics, not both, or a stage would run twice."""
+    ordered = [n for n in PIPELINE if n in names]
+    return app_id if ordered == list(PIPELINE) else f"{app_id}-{'-'.join(ordered)}"
+
+
 @click.command()
 @click.option("--agents", "agent_list", default=",".join(PIPELINE), show_default=True,
               help="Comma-separated agents to run in this worker (scale each stage on its own).")
@@ -29,6 +37,7 @@ def worker(agent_list, web_port, loglevel):
     unknown = [n for n in names if n not in PIPELINE]
     if unknown or not names:
         raise click.BadParameter(f"choose from {', '.join(PIPELINE)}", param_hint="--agents")
+    settings = dataclasses.replace(settings, app_id=group_id(settings.app_id, names))
     try:
         asyncio.run(create_topics(settings))
     except Exception as exc:

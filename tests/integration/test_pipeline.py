@@ -99,3 +99,16 @@ def test_bad_input_goes_to_dlq_and_the_stream_goes_on(pipeline):
     assert stage_failure["stage"] == "entities" and stage_failure["error_type"] == "RecordError"
     assert (stage_failure["partition"], stage_failure["offset"]) == (poison_meta.partition, poison_meta.offset)
     json.loads(json.dumps(stage_failure))  # plain JSON for non-Python consumers
+
+
+def test_worker_reports_health_and_readiness(pipeline):
+    import urllib.request
+
+    proc = pipeline.start_worker()
+    port = proc.args[proc.args.index("--web-port") + 1]
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=10) as resp:
+        assert resp.status == 200 and json.load(resp)["status"] == "ok"
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=10) as resp:
+        body = json.load(resp)
+    assert resp.status == 200 and body["ready"] is True
+    assert pipeline.topic(RAW) in body["topics"]

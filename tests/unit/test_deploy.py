@@ -1,0 +1,97 @@
+"""docker-compose.yml, the Dockerfile and the Kubernetes manifests cannot run here: check that they agree
+with the code (settings, CLI commands, agents, topics) and with the broker config CI runs."""
+from __future__ import annotations
+
+import shlex
+import tomllib
+from dataclasses import fields
+
+import yaml
+from click.testing import CliRunner
+
+from agents import PIPELINE
+from streams.cli import COMMANDS, cli
+from streams.cli.worker import group_id
+from streams.settings import REPO_ROOT, Settings, env_name
+
+KNOWN_VARS = {env_name(f.name) for f in fields(Settings)}
+
+
+def _check_akhbar_args(args: list[str]) -> None:
+    assert args[0] in COMMANDS, f"unknown command {args[0]}"
+    result = CliRunner().invoke(cli, [*args, "--help"])
+    assert result.exit_code == 0, f"`akhbar {' '.join(args)} --help` failed: {result.output}"
+    if "--agents" in args:
+        agents = args[args.index("--agents") + 1].split(",")
+        assert set(agents) <= set(PIPELINE)
+
+
+def test_compose_uses_real_settings_and_commands():
+    compose = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert {"kafka", "topics", "worker"} <= set(services)
+    for name in ("topics", "worker"):
+        svc = services[name]
+        assert set(svc["environment"]) <= KNOWN_VARS, set(svc["environment"]) - KNOWN_VARS
+        _check_akhbar_args(svc["command"])
+        assert "ports" not in svc, "a fixed host port breaks `--scale worker=N`"
+    assert services["worker"]["environment"]["AKHBAR_BROKER"].endswith("kafka:9092")
+
+
+def test_compose_broker_mirrors_the_local_broker_config():
+    kafka = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())["services"]["kafka"]["environment"]
+    props = dict(line.split("=", 1) for line in (REPO_ROOT / "deploy/kafka/server.properties").read_text().splitlines()
+                 if line and not line.startswith("#"))
+    for key in ("auto.create.topics.enable", "message.max.bytes", "replica.fetch.max.bytes",
+                "group.initial.rebalance.delay.ms", "process.roles"):
+        assert kafka["KAFKA_" + key.upper().replace(".", "_")] == props[key], key
+    pom = (REPO_ROOT / "deploy/kafka/pom.xml").read_text()
+    image_version = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())["services"]["kafka"]["image"]
+    assert f"<kafka.version>{image_version.split(':')[1]}</kafka.version>" in pom
+
+
+def test_dockerfile_ships_every_package_and_runs_the_cli():
+    dockerfile = (REPO_ROOT / "deploy/Dockerfile").read_text()
+    packages = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"]
+    for pkg in packages:
+        assert f"COPY {pkg} ./{pkg}" in dockerfile
+    assert "uv sync --locked --no-dev" in dockerfile and 'ENTRYPOINT ["akhbar"]' in dockerfile
+
+
+def _k8s_docs():
+    for path in sorted((REPO_ROOT / "deploy/k8s").glob("*.yaml")):
+        for doc in yaml.safe_load_all(path.read_text()):
+            if doc:
+                yield path.name, doc
+
+
+def test_kubernetes_deployments_cover_each_stage_once_with_probes_and_lag_scaling():
+    docs = list(_k8s_docs())
+    config = next(d for _, d in docs if d["kind"] == "ConfigMap")
+    assert set(config["data"]) <= KNOWN_VARS
+    stages = {}
+    for _, doc in docs:
+        if doc["kind"] == "Deployment":
+            (container,) = doc["spec"]["template"]["spec"]["containers"]
+            _check_akhbar_args(container["args"])
+            (stage,) = container["args"][container["args"].index("--agents") + 1].split(",")
+            stages[doc["metadata"]["name"]] = stage
+            assert container["livenessProbe"]["httpGet"]["path"] == "/health"
+            assert container["readinessProbe"]["httpGet"]["path"] == "/ready"
+        if doc["kind"] == "Job":
+            _check_akhbar_args(doc["spec"]["template"]["spec"]["containers"][0]["args"])
+    assert sorted(stages.values()) == sorted(PIPELINE)
+    for _, doc in docs:
+        if doc["kind"] == "ScaledObject":
+            stage = stages[doc["spec"]["scaleTargetRef"]["name"]]
+            (trigger,) = doc["spec"]["triggers"]
+            assert trigger["metadata"]["topic"] == PIPELINE[stage][1], "scale on the stage's source topic"
+            assert trigger["metadata"]["consumerGroup"] == group_id("akhbar", [stage])
+
+
+def test_ci_runs_exactly_the_readme_commands():
+    readme = (REPO_ROOT / "README.md").read_text()
+    ci = (REPO_ROOT / ".ci/run").read_text()
+    for command in ("uv run --locked akhbar kafka fetch", "uv run --locked pytest"):
+        assert f"\n{command}\n" in readme and command in ci
+    assert shlex.split("pip install uv==0.13.8")[-1] in ci
