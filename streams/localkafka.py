@@ -20,7 +20,9 @@ from streams.settings import REPO_ROOT
 
 KAFKA_DIR = REPO_ROOT / "deploy" / "kafka"
 LIB_DIR = KAFKA_DIR / "lib"
-BOOTSTRAP = "127.0.0.1:19092"
+# the broker listens on PORT and its controller on PORT+1 (AKHBAR_KAFKA_PORT, default 19092)
+PORT = int(os.environ.get("AKHBAR_KAFKA_PORT") or 19092)
+BOOTSTRAP = f"127.0.0.1:{PORT}"
 
 
 class KafkaError(RuntimeError):
@@ -132,7 +134,8 @@ def up(fresh: bool = False, echo=print) -> None:
         shutil.rmtree(data)
     data.mkdir(parents=True, exist_ok=True)
     props = state / "server.properties"
-    props.write_text((KAFKA_DIR / "server.properties").read_text().replace("@LOG_DIR@", str(data)))
+    props.write_text((KAFKA_DIR / "server.properties").read_text().replace("@LOG_DIR@", str(data))
+                     .replace("19093", str(PORT + 1)).replace("19092", str(PORT)))
     java = ["java", "-Xms256m", "-Xmx768m", f"-Dlog4j2.configurationFile={KAFKA_DIR / 'log4j2.properties'}",
             "-cp", str(LIB_DIR / "*")]
     if not (data / "meta.properties").exists():

@@ -27,7 +27,7 @@ def fetch():
 @kafka.command()
 @click.option("--fresh", is_flag=True, help="Delete the broker's data first.")
 def up(fresh):
-    """Start the broker on 127.0.0.1:19092 and wait for a metadata round trip."""
+    """Start the broker on 127.0.0.1:19092 (AKHBAR_KAFKA_PORT) and wait for a metadata round trip."""
     _guard(localkafka.up, fresh=fresh, echo=click.echo)
 
 
