@@ -1,4 +1,5 @@
-"""One module per agent; this table wires each to its source and sink topics (names from streams.topics)."""
+"""One module per agent. PIPELINE wires each linear stage to its source and sink topics (names from
+streams.topics); OTHERS lists agents of another shape, whose module has `register(app, settings, dlq)`."""
 from __future__ import annotations
 
 from streams.topics import CLEAN, ENRICHED, RAW, VALIDATED
@@ -9,3 +10,8 @@ PIPELINE = {
     "clean": ("agents.clean", VALIDATED, CLEAN),
     "entities": ("agents.entities", CLEAN, ENRICHED),
 }
+
+# agent name -> module exposing register(app, settings, dlq)
+OTHERS: dict[str, str] = {}
+
+ALL_AGENTS = [*PIPELINE, *OTHERS]

@@ -5,7 +5,7 @@ import importlib
 
 import faust
 
-from agents import PIPELINE
+from agents import ALL_AGENTS, OTHERS, PIPELINE
 from agents.dlq import DeadLetters
 from agents.stage import pipeline_agent
 from streams.settings import Settings
@@ -18,10 +18,10 @@ def faust_topic(app: faust.App, name: str):
 
 
 def create_app(settings: Settings, agent_names: list[str] | None = None) -> faust.App:
-    agent_names = list(PIPELINE) if agent_names is None else agent_names
-    unknown = [n for n in agent_names if n not in PIPELINE]
+    agent_names = list(ALL_AGENTS) if agent_names is None else agent_names
+    unknown = [n for n in agent_names if n not in ALL_AGENTS]
     if unknown:
-        raise ValueError(f"unknown agent(s) {', '.join(unknown)}; choose from {', '.join(PIPELINE)}")
+        raise ValueError(f"unknown agent(s) {', '.join(unknown)}; choose from {', '.join(ALL_AGENTS)}")
     credentials = None
     if settings.security_protocol != "PLAINTEXT":
         credentials = _credentials(settings)
@@ -48,6 +48,9 @@ def create_app(settings: Settings, agent_names: list[str] | None = None) -> faus
     register_health(app)
     dlq = DeadLetters(faust_topic(app, settings.topic(settings.dlq_topic)))
     for name in agent_names:
+        if name in OTHERS:
+            importlib.import_module(OTHERS[name]).register(app, settings, dlq)
+            continue
         module_name, source, sink = PIPELINE[name]
         step = importlib.import_module(module_name).make_step(settings)
         pipeline_agent(app, name, faust_topic(app, settings.topic(source)), faust_topic(app, settings.topic(sink)),

@@ -6,7 +6,7 @@ import dataclasses
 
 import click
 
-from agents import PIPELINE
+from agents import ALL_AGENTS
 from streams.cli.common import broker_error, load_settings
 
 
@@ -14,12 +14,12 @@ def group_id(app_id: str, names: list[str]) -> str:
     """Workers running the same set of agents form one consumer group: `akhbar` for the whole pipeline,
     `akhbar-clean` for workers running only the clean stage. Run either whole-pipeline workers or
     per-stage workers on one set of topics, not both, or a stage would run twice."""
-    ordered = [n for n in PIPELINE if n in names]
-    return app_id if ordered == list(PIPELINE) else f"{app_id}-{'-'.join(ordered)}"
+    ordered = [n for n in ALL_AGENTS if n in names]
+    return app_id if ordered == ALL_AGENTS else f"{app_id}-{'-'.join(ordered)}"
 
 
 @click.command()
-@click.option("--agents", "agent_list", default=",".join(PIPELINE), show_default=True,
+@click.option("--agents", "agent_list", default=",".join(ALL_AGENTS), show_default=True,
               help="Comma-separated agents to run in this worker (scale each stage on its own).")
 @click.option("--web-port", type=int, help="Web server port (default AKHBAR_WEB_PORT); one per worker on a host.")
 @click.option("--loglevel", help="Log level (default AKHBAR_LOG_LEVEL).")
@@ -34,9 +34,9 @@ def worker(agent_list, web_port, loglevel):
     if web_port:
         settings = dataclasses.replace(settings, web_port=web_port)
     names = [n.strip() for n in agent_list.split(",") if n.strip()]
-    unknown = [n for n in names if n not in PIPELINE]
+    unknown = [n for n in names if n not in ALL_AGENTS]
     if unknown or not names:
-        raise click.BadParameter(f"choose from {', '.join(PIPELINE)}", param_hint="--agents")
+        raise click.BadParameter(f"choose from {', '.join(ALL_AGENTS)}", param_hint="--agents")
     settings = dataclasses.replace(settings, app_id=group_id(settings.app_id, names))
     try:
         asyncio.run(create_topics(settings))

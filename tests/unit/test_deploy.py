@@ -9,7 +9,7 @@ from dataclasses import fields
 import yaml
 from click.testing import CliRunner
 
-from agents import PIPELINE
+from agents import ALL_AGENTS, PIPELINE
 from streams.cli import COMMANDS, cli
 from streams.cli.worker import group_id
 from streams.settings import REPO_ROOT, Settings, env_name
@@ -23,7 +23,7 @@ def _check_akhbar_args(args: list[str]) -> None:
     assert result.exit_code == 0, f"`akhbar {' '.join(args)} --help` failed: {result.output}"
     if "--agents" in args:
         agents = args[args.index("--agents") + 1].split(",")
-        assert set(agents) <= set(PIPELINE)
+        assert set(agents) <= set(ALL_AGENTS)
 
 
 def test_compose_uses_real_settings_and_commands():
