@@ -9,6 +9,7 @@ from agents import ALL_AGENTS, OTHERS, PIPELINE
 from agents.dlq import DeadLetters
 from agents.stage import pipeline_agent
 from streams.settings import Settings
+from streams.watchdog import register_watchdog
 from streams.web import register_health
 
 
@@ -37,6 +38,7 @@ def create_app(settings: Settings, agent_names: list[str] | None = None) -> faus
         broker_session_timeout=settings.session_timeout_s,
         broker_heartbeat_interval=settings.heartbeat_interval_s,
         broker_rebalance_timeout=settings.rebalance_timeout_s,
+        broker_commit_interval=settings.commit_interval_s,
         producer_max_request_size=4 * settings.max_message_bytes + 65536,
         consumer_max_fetch_size=4 * settings.max_message_bytes + 65536,
         web_bind=settings.web_bind,
@@ -46,6 +48,7 @@ def create_app(settings: Settings, agent_names: list[str] | None = None) -> faus
         store="memory://",
     )
     register_health(app)
+    register_watchdog(app, settings)
     dlq = DeadLetters(faust_topic(app, settings.topic(settings.dlq_topic)))
     for name in agent_names:
         if name in OTHERS:

@@ -1,7 +1,9 @@
 """A real single-node Apache Kafka (KRaft) for local runs and CI: fetch jars, start, wait, stop.
 
 The broker's jars come from Maven Central (deploy/kafka/pom.xml) and run on the machine's Java 17.
-State (data, log, pid) lives in AKHBAR_KAFKA_STATE (default .kafka-local/ in the repo).
+`LocalBroker(port, state)` is one broker; the module-level functions act on the default one:
+port AKHBAR_KAFKA_PORT (default 19092; its controller listens on port + 1), state (data, log, pid)
+in AKHBAR_KAFKA_STATE (default .kafka-local/ in the repo). Tests start extra brokers on other ports.
 """
 from __future__ import annotations
 
@@ -14,31 +16,18 @@ import signal
 import subprocess
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 from streams.settings import REPO_ROOT
+from streams.watchdog import cluster_size
 
 KAFKA_DIR = REPO_ROOT / "deploy" / "kafka"
 LIB_DIR = KAFKA_DIR / "lib"
-# the broker listens on PORT and its controller on PORT+1 (AKHBAR_KAFKA_PORT, default 19092)
-PORT = int(os.environ.get("AKHBAR_KAFKA_PORT") or 19092)
-BOOTSTRAP = f"127.0.0.1:{PORT}"
 
 
 class KafkaError(RuntimeError):
     pass
-
-
-def state_dir() -> Path:
-    return Path(os.environ.get("AKHBAR_KAFKA_STATE") or REPO_ROOT / ".kafka-local")
-
-
-def _pid_file() -> Path:
-    return state_dir() / "kafka.pid"
-
-
-def log_file() -> Path:
-    return state_dir() / "kafka.log"
 
 
 def jars_present() -> bool:
@@ -62,114 +51,119 @@ def fetch(echo=print) -> None:
     echo(f"{len(list(LIB_DIR.glob('*.jar')))} jars in {LIB_DIR}")
 
 
-def running_pid() -> int | None:
-    try:
-        pid = int(_pid_file().read_text().strip())
-    except (FileNotFoundError, ValueError):
-        return None
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return None
-    return pid
-
-
-async def _round_trip(bootstrap: str) -> int:
-    """A real metadata round trip: the number of brokers in the cluster."""
-    from aiokafka.admin import AIOKafkaAdminClient
-
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
-    await admin.start()
-    try:
-        cluster = await admin.describe_cluster()
-        return len(cluster["brokers"])
-    finally:
-        await admin.close()
-
-
-def reachable(bootstrap: str = BOOTSTRAP, timeout: float = 6.0) -> bool:
+def reachable(bootstrap: str, timeout: float = 6.0) -> bool:
     quiet = logging.getLogger("aiokafka")
     level = quiet.level
     quiet.setLevel(logging.CRITICAL)  # "connection refused" is the expected answer while polling
     try:
-        return asyncio.run(asyncio.wait_for(_round_trip(bootstrap), timeout)) > 0
+        return asyncio.run(cluster_size(bootstrap, timeout)) > 0
     except Exception:
         return False
     finally:
         quiet.setLevel(level)
 
 
-def wait_ready(bootstrap: str = BOOTSTRAP, timeout: float = 90.0, pid: int | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pid is not None and running_pid() is None:
-            raise KafkaError(f"the broker exited during start-up; last log lines:\n{tail_log()}")
-        if reachable(bootstrap):
+@dataclass(frozen=True)
+class LocalBroker:
+    port: int
+    state: Path
+
+    @classmethod
+    def default(cls) -> "LocalBroker":
+        return cls(port=int(os.environ.get("AKHBAR_KAFKA_PORT") or 19092),
+                   state=Path(os.environ.get("AKHBAR_KAFKA_STATE") or REPO_ROOT / ".kafka-local"))
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def log_file(self) -> Path:
+        return self.state / "kafka.log"
+
+    @property
+    def _pid_file(self) -> Path:
+        return self.state / "kafka.pid"
+
+    def running_pid(self) -> int | None:
+        try:
+            pid = int(self._pid_file.read_text().strip())
+            os.kill(pid, 0)
+        except (FileNotFoundError, ValueError, ProcessLookupError):
+            return None
+        return pid
+
+    def reachable(self) -> bool:
+        return reachable(self.bootstrap)
+
+    def tail_log(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
+        except FileNotFoundError:
+            return "(no log)"
+
+    def wait_ready(self, timeout: float = 90.0, pid: int | None = None) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if pid is not None and self.running_pid() is None:
+                raise KafkaError(f"the broker exited during start-up; last log lines:\n{self.tail_log()}")
+            if self.reachable():
+                return
+            time.sleep(0.5)
+        raise KafkaError(f"the broker did not answer a metadata request within {timeout:.0f}s; "
+                         f"log:\n{self.tail_log()}")
+
+    def up(self, fresh: bool = False, echo=print) -> None:
+        """Start the broker (formatting storage on first use) and wait until it answers."""
+        if not jars_present():
+            raise KafkaError("Kafka jars are missing: run `akhbar kafka fetch` first")
+        pid = self.running_pid()
+        if pid is not None:
+            echo(f"Kafka already running (pid {pid})")
+            self.wait_ready(pid=pid)
             return
-        time.sleep(0.5)
-    raise KafkaError(f"the broker did not answer a metadata request within {timeout:.0f}s; log:\n{tail_log()}")
+        if self.reachable():
+            raise KafkaError(f"something else already answers on {self.bootstrap}; stop it or use it")
+        data = self.state / "data"
+        if fresh and data.exists():
+            shutil.rmtree(data)
+        data.mkdir(parents=True, exist_ok=True)
+        props = self.state / "server.properties"
+        props.write_text((KAFKA_DIR / "server.properties").read_text().replace("@LOG_DIR@", str(data))
+                         .replace("19093", str(self.port + 1)).replace("19092", str(self.port)))
+        java = ["java", "-Xms256m", "-Xmx768m", f"-Dlog4j2.configurationFile={KAFKA_DIR / 'log4j2.properties'}",
+                "-cp", str(LIB_DIR / "*")]
+        if not (data / "meta.properties").exists():
+            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+            fmt = subprocess.run(java + ["kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(props),
+                                         "--ignore-formatted"], capture_output=True, text=True)
+            if fmt.returncode != 0:
+                raise KafkaError(f"formatting KRaft storage failed:\n{fmt.stdout}{fmt.stderr}")
+        echo(f"Starting Kafka on {self.bootstrap} (data {data}, log {self.log_file}) ...")
+        with open(self.log_file, "ab") as log:
+            proc = subprocess.Popen(java + ["kafka.Kafka", str(props)], stdout=log, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, start_new_session=True)
+        self._pid_file.write_text(str(proc.pid))
+        t0 = time.monotonic()
+        self.wait_ready(pid=proc.pid)
+        echo(f"Kafka is up (pid {proc.pid}, ready in {time.monotonic() - t0:.1f}s)")
 
-
-def tail_log(lines: int = 30) -> str:
-    try:
-        return "\n".join(log_file().read_text(errors="replace").splitlines()[-lines:])
-    except FileNotFoundError:
-        return "(no log)"
-
-
-def up(fresh: bool = False, echo=print) -> None:
-    """Start the broker (formatting storage on first use) and wait until it answers."""
-    if not jars_present():
-        raise KafkaError("Kafka jars are missing: run `akhbar kafka fetch` first")
-    pid = running_pid()
-    if pid is not None:
-        echo(f"Kafka already running (pid {pid})")
-        wait_ready(pid=pid)
-        return
-    if reachable():
-        raise KafkaError(f"something else already answers on {BOOTSTRAP}; stop it or use it")
-    state = state_dir()
-    data = state / "data"
-    if fresh and data.exists():
-        shutil.rmtree(data)
-    data.mkdir(parents=True, exist_ok=True)
-    props = state / "server.properties"
-    props.write_text((KAFKA_DIR / "server.properties").read_text().replace("@LOG_DIR@", str(data))
-                     .replace("19093", str(PORT + 1)).replace("19092", str(PORT)))
-    java = ["java", "-Xms256m", "-Xmx768m", f"-Dlog4j2.configurationFile={KAFKA_DIR / 'log4j2.properties'}",
-            "-cp", str(LIB_DIR / "*")]
-    if not (data / "meta.properties").exists():
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-        fmt = subprocess.run(java + ["kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(props),
-                                     "--ignore-formatted"], capture_output=True, text=True)
-        if fmt.returncode != 0:
-            raise KafkaError(f"formatting KRaft storage failed:\n{fmt.stdout}{fmt.stderr}")
-    echo(f"Starting Kafka on {BOOTSTRAP} (data {data}, log {log_file()}) ...")
-    with open(log_file(), "ab") as log:
-        proc = subprocess.Popen(java + ["kafka.Kafka", str(props)], stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
-    _pid_file().write_text(str(proc.pid))
-    t0 = time.monotonic()
-    wait_ready(pid=proc.pid)
-    echo(f"Kafka is up (pid {proc.pid}, ready in {time.monotonic() - t0:.1f}s)")
-
-
-def down(timeout: float = 30.0, echo=print) -> bool:
-    """SIGTERM, then SIGKILL after `timeout`. Returns False when nothing was running."""
-    pid = running_pid()
-    if pid is None:
-        _pid_file().unlink(missing_ok=True)
-        echo("Kafka is not running")
-        return False
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and running_pid() is not None:
-        time.sleep(0.2)
-    if running_pid() is not None:
-        echo(f"Kafka did not stop within {timeout:.0f}s; killing it")
-        os.kill(pid, signal.SIGKILL)
-        while running_pid() is not None:
-            time.sleep(0.1)
-    _pid_file().unlink(missing_ok=True)
-    echo(f"Kafka stopped (pid {pid})")
-    return True
+    def down(self, timeout: float = 30.0, echo=print) -> bool:
+        """SIGTERM, then SIGKILL after `timeout`. Returns False when nothing was running."""
+        pid = self.running_pid()
+        if pid is None:
+            self._pid_file.unlink(missing_ok=True)
+            echo("Kafka is not running")
+            return False
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.running_pid() is not None:
+            time.sleep(0.2)
+        if self.running_pid() is not None:
+            echo(f"Kafka did not stop within {timeout:.0f}s; killing it")
+            os.kill(pid, signal.SIGKILL)
+            while self.running_pid() is not None:
+                time.sleep(0.1)
+        self._pid_file.unlink(missing_ok=True)
+        echo(f"Kafka stopped (pid {pid})")
+        return True

@@ -27,7 +27,8 @@ async def read_records(settings: Settings, topic: str, *, ids: set[str] | None =
                        settle: float = 0.0) -> list[dict]:
     """Records (decoded JSON, with `_partition`/`_offset` added) from `start` offsets (default: beginning)
     until every id in `ids` (matched on the record's `id`, or the DeadLetter's `key`) or `count` records
-    have arrived, or `timeout` passes. With `settle`, keep reading that many seconds more (to catch duplicates).
+    have arrived, or `timeout` passes. With neither, until the end offsets seen at the start are reached.
+    With `settle`, keep reading that many seconds more (to catch duplicates).
     """
     from aiokafka import AIOKafkaConsumer, TopicPartition
 
@@ -47,6 +48,7 @@ async def read_records(settings: Settings, topic: str, *, ids: set[str] | None =
                 consumer.seek(tp, start[tp.partition])
             else:
                 await consumer.seek_to_beginning(tp)
+        end = await consumer.end_offsets(tps) if ids is None and count is None else None
         deadline = time.monotonic() + timeout
         done_at = None
         while time.monotonic() < deadline:
@@ -58,7 +60,10 @@ async def read_records(settings: Settings, topic: str, *, ids: set[str] | None =
                         rec["_partition"], rec["_offset"] = tp.partition, m.offset
                         seen.add(rec.get("id") or rec.get("key"))
                     out.append(rec)
-            complete = (ids is not None and ids <= seen) or (count is not None and len(out) >= count)
+            if end is not None:
+                complete = all([await consumer.position(tp) >= end[tp] for tp in tps])
+            else:
+                complete = (ids is not None and ids <= seen) or (count is not None and len(out) >= count)
             if complete:
                 if done_at is None:
                     done_at = time.monotonic()

@@ -29,6 +29,7 @@ class Settings:
     session_timeout_s: float = 10.0
     heartbeat_interval_s: float = 1.0
     rebalance_timeout_s: float = 20.0
+    commit_interval_s: float = 1.0
     log_level: str = "info"
     datadir: str = ".akhbar-data"
     broker_down_timeout_s: float = 120.0
@@ -96,6 +97,7 @@ DESCRIPTIONS = {
     "session_timeout_s": "consumer session timeout, seconds",
     "heartbeat_interval_s": "consumer heartbeat interval, seconds",
     "rebalance_timeout_s": "consumer rebalance timeout, seconds",
+    "commit_interval_s": "how often offsets are committed: the most work redone after a crash or rebalance",
     "log_level": "worker log level",
     "datadir": "worker data directory (table stores)",
     "broker_down_timeout_s": "exit non-zero when no broker answers for this long (lets the orchestrator restart the worker)",

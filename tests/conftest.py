@@ -14,15 +14,16 @@ def kafka_broker():
     """The local Kafka broker: reused when it already answers, else started (and stopped at the end)."""
     from streams import localkafka
 
-    if localkafka.reachable():
-        yield localkafka.BOOTSTRAP
+    broker = localkafka.LocalBroker.default()
+    if broker.reachable():
+        yield broker.bootstrap
         return
     localkafka.fetch()
-    localkafka.up(fresh=True)
+    broker.up(fresh=True)
     try:
-        yield localkafka.BOOTSTRAP
+        yield broker.bootstrap
     finally:
-        localkafka.down()
+        broker.down()
 
 
 def pytest_collection_modifyitems(config, items):

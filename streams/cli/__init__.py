@@ -13,6 +13,7 @@ COMMANDS = {
     "produce": ("streams.cli.produce", "produce"),
     "tail": ("streams.cli.tail", "tail"),
     "process": ("streams.cli.process", "process"),
+    "dlq": ("streams.cli.dlq", "dlq"),
     "demo": ("streams.cli.demo", "demo"),
     "config": ("streams.cli.config", "config"),
     "ner": ("nlp.ner.cli", "ner"),

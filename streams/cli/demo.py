@@ -30,10 +30,11 @@ def demo(paths, timeout, keep_kafka):
     paths = list(paths) or [str(REPO_ROOT / "seeds")]
     settings = load_settings()
     started_kafka = False
+    broker = localkafka.LocalBroker.default()
     try:
         if not localkafka.reachable(settings.bootstrap_servers):
             localkafka.fetch(echo=click.echo)
-            localkafka.up(echo=click.echo)
+            broker.up(echo=click.echo)
             started_kafka = True
         asyncio.run(create_topics(settings))
         topic = settings.topic(ENRICHED)
@@ -69,7 +70,7 @@ def demo(paths, timeout, keep_kafka):
         raise click.ClickException(str(exc)) from None
     finally:
         if started_kafka and not keep_kafka:
-            localkafka.down(echo=click.echo)
+            broker.down(echo=click.echo)
 
 
 def orjson_dumps(rec: dict) -> bytes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from streams import localkafka
+from streams.localkafka import LocalBroker
 
 
 def _guard(fn, *args, **kwargs):
@@ -28,20 +29,21 @@ def fetch():
 @click.option("--fresh", is_flag=True, help="Delete the broker's data first.")
 def up(fresh):
     """Start the broker on 127.0.0.1:19092 (AKHBAR_KAFKA_PORT) and wait for a metadata round trip."""
-    _guard(localkafka.up, fresh=fresh, echo=click.echo)
+    _guard(LocalBroker.default().up, fresh=fresh, echo=click.echo)
 
 
 @kafka.command()
 def down():
     """Stop the broker (SIGTERM, then SIGKILL after 30 s)."""
-    _guard(localkafka.down, echo=click.echo)
+    _guard(LocalBroker.default().down, echo=click.echo)
 
 
 @kafka.command()
 def status():
     """Exit 0 when the broker answers, 1 otherwise."""
-    pid = localkafka.running_pid()
-    ok = localkafka.reachable()
-    click.echo(f"local broker process: {pid or 'not running'}; {localkafka.BOOTSTRAP}: "
+    broker = LocalBroker.default()
+    pid = broker.running_pid()
+    ok = broker.reachable()
+    click.echo(f"local broker process: {pid or 'not running'}; {broker.bootstrap}: "
                f"{'answers' if ok else 'does not answer'}")
     raise SystemExit(0 if ok else 1)

@@ -17,7 +17,8 @@ from streams.settings import Settings
 from streams.topics import create_topics
 
 REPO = Path(__file__).resolve().parents[2]
-_ports = iter(range(16100, 16400))
+_ports = iter(range(16100 + os.getpid() % 500 * 40, 16140 + os.getpid() % 500 * 40))
+_broker_ports = iter(range(21000 + os.getpid() % 500 * 10, 21010 + os.getpid() % 500 * 10, 2))
 
 
 @dataclass
@@ -71,19 +72,48 @@ class Pipeline:
                 proc.wait()
 
 
-@pytest.fixture
-def pipeline(kafka_broker, tmp_path, request):
-    """A fresh topic set and consumer group; call .start_worker() to run real `akhbar worker` processes."""
+def _make_pipeline(bootstrap: str, tmp_path: Path, request) -> Pipeline:
     tag = f"t{uuid.uuid4().hex[:8]}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("AKHBAR_")}
     env.update(AKHBAR_TOPIC_PREFIX=f"{tag}.", AKHBAR_APP_ID=f"akhbar-{tag}", AKHBAR_DATADIR=str(tmp_path / "data"),
-               AKHBAR_BROKER=f"kafka://{kafka_broker}", AKHBAR_PARTITIONS="6")
+               AKHBAR_BROKER=f"kafka://{bootstrap}", AKHBAR_PARTITIONS="6")
     marker = request.node.get_closest_marker("akhbar_env")
     if marker:
         env.update(marker.kwargs)
     settings = Settings.from_env(env)
     asyncio.run(create_topics(settings))
-    p = Pipeline(settings=settings, env=env, tmp=tmp_path)
+    return Pipeline(settings=settings, env=env, tmp=tmp_path)
+
+
+@pytest.fixture
+def pipeline(kafka_broker, tmp_path, request):
+    """A fresh topic set and consumer group; call .start_worker() to run real `akhbar worker` processes."""
+    p = _make_pipeline(kafka_broker, tmp_path, request)
+    try:
+        yield p
+    finally:
+        p.stop_all()
+
+
+@pytest.fixture
+def own_broker(tmp_path):
+    """A second, private Kafka broker that a test may stop and restart without disturbing the others."""
+    from streams.localkafka import LocalBroker, fetch
+
+    fetch()
+    broker = LocalBroker(port=next(_broker_ports), state=tmp_path / "kafka")
+    broker.up(fresh=True)
+    try:
+        yield broker
+    finally:
+        broker.down()
+
+
+@pytest.fixture
+def own_pipeline(own_broker, tmp_path, request):
+    """Like `pipeline`, on the private broker (`.broker`)."""
+    p = _make_pipeline(own_broker.bootstrap, tmp_path, request)
+    p.broker = own_broker
     try:
         yield p
     finally:

@@ -31,3 +31,22 @@ def read(settings, topic: str, **kwargs) -> list[dict]:
 
 def ends(settings, topic: str) -> dict[int, int]:
     return asyncio.run(end_offsets(settings, topic))
+
+
+def articles(n: int, tag: str) -> tuple[list[str], list[tuple[bytes, bytes, None]]]:
+    """n distinct small Arabic articles: their ids and (key, value, partition) triples for `send`."""
+    import orjson
+
+    ids = [f"{tag}-{i:05d}" for i in range(n)]
+    messages = [(i.encode(), orjson.dumps({"id": i, "source": "test", "title": f"خبر رقم {k}",
+                                             "body": f"قال مسؤول في بغداد إن الاجتماع رقم {k} انتهى دون اتفاق."}),
+                 None) for k, i in enumerate(ids)]
+    return ids, messages
+
+
+def tally(records: list[dict], ids: list[str]) -> tuple[set[str], int]:
+    """(missing ids, number of duplicate deliveries)."""
+    import collections
+
+    counts = collections.Counter(r.get("id") for r in records)
+    return set(ids) - set(counts), sum(c - 1 for c in counts.values() if c > 1)
