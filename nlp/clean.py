@@ -1,22 +1,27 @@
 """Article cleaning: raw scraped text in, display text with paragraphs and a record of what was removed out.
 
-Line-level decisions use general signals (separator lines, short unpunctuated lines next to separators)
-rather than one site's strings; every dropped line is kept in `removed` with its reason.
+Decisions are made per line from general signals (see docs/cleaning.md):
+  1. the shape of the line alone (only punctuation, only a date/time, a "read also:" trigger, a tweet permalink,
+     a copyright notice, a credit line) -- nlp/clean_rules.py;
+  2. its neighbours: headline-like lines after a "read also:" trigger or after a separator line; the page footer
+     zone at the end (anchored on footer markers, extended back over tag lists); a first line that is a short
+     caption before the lead paragraph; a short signature after the last sentence;
+  3. repetition: a paragraph repeating the title or an earlier paragraph.
+Every dropped line is kept in `removed` with its reason and 1-based raw line number. Pure, never raises.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from nlp import langid
-from nlp.text import display_line
+from nlp import clean_rules as R
+from nlp.segment import sentence_spans
+from nlp.text import display_line, matching_text
 from schemas.records import Removed, Span
 
-_SEPARATOR = re.compile(r"^[\W_]{1,80}$")           # a line of only punctuation/dashes: -, ----, ***, •
-# a sentence that ends like prose; headlines may end in ? or ! but rarely in a full stop
-_PROSE_END = re.compile(r"[.…:\"”»]$")
-_SENTENCE_END = re.compile(r"(?<=[.!?؟…])\s+")
-_MAX_HEADLINE_WORDS = 25
+_BLOCK_MAX = 8              # at most this many related headlines follow one "read also:" trigger
+_TAIL_MAX_PROSE = 3          # the footer zone may hold this many sentence-like lines (a station blurb, a promo)
+_SHORT_BODY_CHARS = 120
 
 
 @dataclass(slots=True)
@@ -32,46 +37,227 @@ class CleanResult:
     flags: list[str] = field(default_factory=list)
 
 
-def _is_headline_like(line: str) -> bool:
-    return len(line.split()) <= _MAX_HEADLINE_WORDS and not _PROSE_END.search(line)
+class _Line:
+    __slots__ = ("number", "text", "reason", "words")
+
+    def __init__(self, number: int, text: str) -> None:
+        self.number = number
+        self.text = text
+        self.reason: str | None = None
+        self.words = len(text.split())
+
+
+def _is_prose(line: _Line) -> bool:
+    return bool(R.PROSE_END.search(line.text)) and line.words >= 6
+
+
+def _mark_blocks(lines: list[_Line]) -> None:
+    """Headline-like lines after a bare "read also:" trigger, or after a separator in mid-article."""
+    block = 0            # remaining headlines allowed in an open "read also" block
+    after_separator = False
+    for ln in lines:
+        if ln.reason is not None:
+            if ln.reason == "related-link" and R.opens_block(ln.text):
+                block = _BLOCK_MAX
+                after_separator = False
+            elif ln.reason == "separator":
+                after_separator = True
+            continue
+        if (block or after_separator) and R.is_headline_like(ln.text):
+            ln.reason = "related-headline"
+            block = max(block - 1, 0)
+            continue
+        block = 0
+        after_separator = False
+
+
+def _mark_footer(lines: list[_Line]) -> None:
+    """The page footer zone: from the first footer marker after which almost nothing is article text, to the end;
+    then back over the tag list (short, unpunctuated lines) that sits between the last sentence and that zone."""
+    strong = ("footer-copyright", "more-link", "widget-timestamp", "separator", "carousel", "related-link",
+              "related-headline", "embedded-tweet", "disclaimer")
+    start = None
+    prose_after = 0
+    explained_after = 0
+    markers_after = 0
+    # walk backwards, remembering the earliest marker that still has a boilerplate-dominated tail behind it
+    for i in range(len(lines) - 1, -1, -1):
+        ln = lines[i]
+        if ln.reason in strong:
+            explained_after += 1
+            if ln.reason != "related-headline":
+                markers_after += 1
+            only_separators = all(x.reason in ("separator", "related-headline", None) for x in lines[i:])
+            limit = 1 if only_separators else _TAIL_MAX_PROSE
+            if prose_after <= limit and prose_after <= explained_after:
+                start = i
+        elif ln.reason is None:
+            prose_after += 1
+            if prose_after > _TAIL_MAX_PROSE:
+                break
+    if start is None:
+        return
+    for ln in lines[start:]:
+        if ln.reason is None:
+            ln.reason = "footer"
+    # back over the tag list: consecutive short lines with no sentence punctuation and no digits-only content
+    i = start - 1
+    tags = []
+    while i >= 0:
+        ln = lines[i]
+        if ln.reason is not None:
+            i -= 1
+            continue
+        if ln.words <= 5 and not R.PROSE_END.search(ln.text):
+            tags.append(ln)
+            i -= 1
+            continue
+        break
+    if len(tags) >= 2 or (tags and markers_after >= 2):
+        for ln in tags:
+            ln.reason = "tag-list"
+
+
+def _mark_repeats(lines: list[_Line], title_key: str) -> None:
+    seen: set[str] = set()
+    for ln in lines:
+        if ln.reason is not None:
+            continue
+        key = matching_text(ln.text).strip(" .،")
+        if title_key and key == title_key and ln.words <= 40:
+            ln.reason = "repeated-title"
+        elif ln.words >= 6 and key in seen:
+            ln.reason = "repeated-paragraph"
+        else:
+            seen.add(key)
+
+
+def _caption_like(ln: _Line) -> bool:
+    return ln.words <= 6 and not R.PROSE_END.search(ln.text) and not R.HASHTAG_OR_LINK.search(ln.text)
+
+
+def _take_prefix(text: str) -> tuple[str, str | None, str | None]:
+    """Split a leading byline/dateline off the first paragraph (repeatedly, so the result is a fixed point)."""
+    byline = dateline = None
+    for _ in range(3):
+        m = R.DASHED_PREFIX.match(text) or R.AGENCY_PREFIX.match(text)
+        if not m:
+            break
+        groups = m.groupdict()
+        if "agency" in groups:
+            byline = groups["agency"].strip()
+            dateline = (groups.get("place") or "").strip() or dateline
+        else:
+            byline = " - ".join(p.strip() for p in _split_dashes(groups["by"]))
+            dateline = groups["place"].strip()
+        text = text[m.end():].lstrip()
+    return text, byline, dateline
+
+
+def _split_dashes(s: str) -> list[str]:
+    out, cur = [], []
+    for ch in s:
+        if ch in "-–—":
+            out.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    out.append("".join(cur))
+    return [p for p in (x.strip() for x in out) if p]
+
+
+def _latin_heavy(text: str) -> bool:
+    return len(R.LATIN_LETTER.findall(text)) > 2 * len(R.ARABIC_LETTER.findall(text))
 
 
 def clean_article(title: str | None, body: str) -> CleanResult:
-    lines = [display_line(raw) for raw in body.splitlines()]
+    try:
+        return _clean(title, body)
+    except Exception as exc:  # the stage must never raise: keep the text as it is and say why
+        text = "\n".join(x for x in (display_line(s) for s in str(body or "").splitlines()) if x)
+        return CleanResult(title=display_line(title or ""), body=text, paragraphs=[Span(0, len(text))] if text else [],
+                           sentences=[Span(0, len(text))] if text else [], removed=[], lang="und",
+                           flags=[f"cleaning-error:{type(exc).__name__}"])
+
+
+def _clean(title: str | None, body: str) -> CleanResult:
     removed: list[Removed] = []
-    keep: list[tuple[int, str]] = []
-    after_separator = False
-    for number, line in enumerate(lines, start=1):
-        if not line:
-            continue
-        if _SEPARATOR.match(line):
-            removed.append(Removed(line, "separator", number))
-            after_separator = True
-            continue
-        if after_separator and _is_headline_like(line):
-            removed.append(Removed(line, "related-headline", number))
-            continue
-        after_separator = False
-        keep.append((number, line))
-
+    lines: list[_Line] = []
     clean_title = display_line(title) if title else ""
-    if not clean_title and keep:
-        number, clean_title = keep.pop(0)
-        removed.append(Removed(clean_title, "title-from-first-line", number))
+    for number, raw in enumerate(body.splitlines(), start=1):
+        text = display_line(raw)
+        if not text:
+            continue
+        if not clean_title:
+            clean_title = text
+            removed.append(Removed(text, "title-from-first-line", number))
+            continue
+        lines.append(_Line(number, text))
 
-    paragraphs, sentences, parts, pos = [], [], [], 0
-    for _, line in keep:
-        paragraphs.append(Span(pos, pos + len(line)))
-        start = 0
-        for m in _SENTENCE_END.finditer(line):
-            sentences.append(Span(pos + start, pos + m.start()))
-            start = m.end()
-        sentences.append(Span(pos + start, pos + len(line)))
-        parts.append(line)
-        pos += len(line) + 1
+    # 1. the line alone
+    arabic_page = len(R.ARABIC_LETTER.findall(body[:4000])) >= len(R.LATIN_LETTER.findall(body[:4000]))
+    credits: list[str] = []
+    for ln in lines:
+        ln.reason = R.line_reason(ln.text)
+        if ln.reason is None and R.credit_reason(ln.text):
+            ln.reason = "byline"
+        if (ln.reason is None and arabic_page and R.HASHTAG_OR_LINK.search(ln.text)
+                and _latin_heavy(ln.text)):
+            ln.reason = "embedded-tweet"
+    # 2. neighbours
+    _mark_blocks(lines)
+    _mark_footer(lines)
+    # 3. repetition
+    _mark_repeats(lines, matching_text(clean_title).strip(" .،") if clean_title else "")
+
+    kept = [ln for ln in lines if ln.reason is None]
+    byline = dateline = None
+    if kept:
+        first = kept[0]
+        rest, byline, dateline = _take_prefix(first.text)
+        if byline is not None:
+            prefix = first.text[: len(first.text) - len(rest)].strip()
+            removed.append(Removed(prefix, "byline-dateline-prefix", first.number))
+            if rest:
+                first.text, first.words = rest, len(rest.split())
+            else:
+                first.reason = "byline"
+                kept.pop(0)
+    if len(kept) >= 2 and _caption_like(kept[0]) and kept[1].words >= 12 and _is_prose(kept[1]):
+        kept[0].reason = "lead-caption"
+        kept.pop(0)
+    if (len(kept) >= 2 and kept[-1].words <= 4 and not R.PROSE_END.search(kept[-1].text)
+            and not R.HASHTAG_OR_LINK.search(kept[-1].text) and _is_prose(kept[-2])):
+        kept[-1].reason = "byline" if kept[-1].text.startswith(("-", "—", "–")) else "trailing-signature"
+        kept.pop()
+
+    for ln in lines:
+        if ln.reason is not None:
+            removed.append(Removed(ln.text, ln.reason, ln.number))
+            if ln.reason == "byline":
+                credits.append(ln.text.lstrip("-—–* ").strip())
+    removed.sort(key=lambda r: (r.line or 0))
+    if credits:
+        byline = "; ".join(([byline] if byline else []) + credits)
+
+    paragraphs: list[Span] = []
+    sentences: list[Span] = []
+    parts: list[str] = []
+    pos = 0
+    for ln in kept:
+        paragraphs.append(Span(pos, pos + len(ln.text)))
+        sentences.extend(Span(s, e) for s, e in sentence_spans(ln.text, pos))
+        parts.append(ln.text)
+        pos += len(ln.text) + 1
     text = "\n".join(parts)
-    flags = [] if text else ["empty-after-cleaning"]
+
+    flags: list[str] = []
+    if not text:
+        flags.append("boilerplate-only" if lines else "empty-body")
+    elif len(text) < _SHORT_BODY_CHARS:
+        flags.append("short-body")
+    lang = langid.detect(clean_title + "\n" + text)
     return CleanResult(
         title=clean_title, body=text, paragraphs=paragraphs, sentences=sentences,
-        removed=removed, lang=langid.detect(clean_title + "\n" + text), flags=flags,
+        removed=removed, lang=lang, byline=byline, dateline=dateline, flags=flags,
     )
