@@ -11,6 +11,7 @@ Every dropped line is kept in `removed` with its reason and 1-based raw line num
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from nlp import langid
@@ -22,6 +23,7 @@ from schemas.records import Removed, Span
 _BLOCK_MAX = 8              # at most this many related headlines follow one "read also:" trigger
 _TAIL_MAX_PROSE = 3          # the footer zone may hold this many sentence-like lines (a station blurb, a promo)
 _SHORT_BODY_CHARS = 120
+_LIST_START = re.compile(r"^(?:[-–—•*·▪●◦+]|\(?\d{1,3}\s*[-.)/:]|\(?[a-zأ-ي][).])")
 
 
 @dataclass(slots=True)
@@ -69,6 +71,26 @@ def _mark_blocks(lines: list[_Line]) -> None:
             continue
         block = 0
         after_separator = False
+
+
+def _mark_headline_runs(lines: list[_Line]) -> None:
+    """A run of 4+ consecutive headline-like lines between two paragraphs of prose: links to other stories pasted
+    without a trigger line. Not after a line ending in ':' (that introduces verse or a list). A lone crosshead is one line, a list starts with bullets or numbers, so neither matches."""
+    free = [ln for ln in lines if ln.reason is None]
+    i = 0
+    while i < len(free):
+        j = i
+        while j < len(free) and _run_member(free[j]):
+            j += 1
+        if 4 <= j - i <= _BLOCK_MAX and i > 0 and j < len(free) and _is_prose(free[i - 1]) \
+                and not free[i - 1].text.endswith((":", "：")) and _is_prose(free[j]):
+            for ln in free[i:j]:
+                ln.reason = "related-headline"
+        i = max(j, i + 1)
+
+
+def _run_member(ln: _Line) -> bool:
+    return 4 <= ln.words <= 20 and R.is_headline_like(ln.text) and not _LIST_START.match(ln.text)
 
 
 def _mark_footer(lines: list[_Line]) -> None:
@@ -206,6 +228,7 @@ def _clean(title: str | None, body: str) -> CleanResult:
             ln.reason = "embedded-tweet"
     # 2. neighbours
     _mark_blocks(lines)
+    _mark_headline_runs(lines)
     _mark_footer(lines)
     # 3. repetition
     _mark_repeats(lines, matching_text(clean_title).strip(" .،") if clean_title else "")
