@@ -96,24 +96,25 @@ def _run_member(ln: _Line) -> bool:
 def _mark_footer(lines: list[_Line]) -> None:
     """The page footer zone: from the first footer marker after which almost nothing is article text, to the end;
     then back over the tag list (short, unpunctuated lines) that sits between the last sentence and that zone."""
-    strong = ("footer-copyright", "more-link", "widget-timestamp", "separator", "carousel", "related-link",
-              "related-headline", "embedded-tweet", "disclaimer")
+    anchors = ("footer-copyright", "more-link", "widget-timestamp", "separator", "carousel", "disclaimer")
     start = None
     prose_after = 0
     explained_after = 0
     markers_after = 0
-    # walk backwards, remembering the earliest marker that still has a boilerplate-dominated tail behind it
+    other_after = False      # a footer marker other than a bare separator line lies behind
+    # walk backwards, remembering the earliest footer marker that still has a boilerplate-dominated tail behind it
     for i in range(len(lines) - 1, -1, -1):
         ln = lines[i]
-        if ln.reason in strong:
+        if ln.reason is not None:
             explained_after += 1
-            if ln.reason != "related-headline":
-                markers_after += 1
-            only_separators = all(x.reason in ("separator", "related-headline", None) for x in lines[i:])
-            limit = 1 if only_separators else _TAIL_MAX_PROSE
+        if ln.reason in anchors:
+            markers_after += 1
+            limit = _TAIL_MAX_PROSE if other_after or ln.reason != "separator" else 1
             if prose_after <= limit and prose_after <= explained_after:
                 start = i
-        elif ln.reason is None:
+        if ln.reason in anchors and ln.reason != "separator":
+            other_after = True
+        if ln.reason is None:
             prose_after += 1
             if prose_after > _TAIL_MAX_PROSE:
                 break
@@ -163,7 +164,11 @@ def _take_prefix(text: str) -> tuple[str, str | None, str | None]:
     byline = dateline = None
     for _ in range(3):
         m = R.DASHED_PREFIX.match(text) or R.AGENCY_PREFIX.match(text)
-        if not m:
+        if not m or not any(ch.isalpha() for ch in m.group()):
+            break
+        rest = text[m.end():].lstrip()
+        # only in front of a real sentence, never leaving behind something another rule would drop
+        if len(rest.split()) < 4 or R.line_reason(rest) or R.credit_reason(rest):
             break
         groups = m.groupdict()
         if "agency" in groups:
@@ -230,13 +235,9 @@ def _clean(title: str | None, body: str) -> CleanResult:
     _mark_blocks(lines)
     _mark_headline_runs(lines)
     _mark_footer(lines)
-    # 3. repetition
-    _mark_repeats(lines, matching_text(clean_title).strip(" .،") if clean_title else "")
-
-    kept = [ln for ln in lines if ln.reason is None]
     byline = dateline = None
-    if kept:
-        first = kept[0]
+    first = next((ln for ln in lines if ln.reason is None), None)
+    if first is not None:
         rest, byline, dateline = _take_prefix(first.text)
         if byline is not None:
             prefix = first.text[: len(first.text) - len(rest)].strip()
@@ -245,7 +246,10 @@ def _clean(title: str | None, body: str) -> CleanResult:
                 first.text, first.words = rest, len(rest.split())
             else:
                 first.reason = "byline"
-                kept.pop(0)
+    # 3. repetition
+    _mark_repeats(lines, matching_text(clean_title).strip(" .،") if clean_title else "")
+
+    kept = [ln for ln in lines if ln.reason is None]
     if len(kept) >= 2 and _caption_like(kept[0]) and kept[1].words >= 12 and _is_prose(kept[1]):
         kept[0].reason = "lead-caption"
         kept.pop(0)
