@@ -1,16 +1,28 @@
-"""Language of an article from its script and a few function words: ar, fa, en, or und."""
+"""Language of an article from its script and a few function words: "ar", "fa", "en", or "und" (too little text,
+or another language: French in Latin script, Russian, Urdu-only vocabulary and so on are not told apart).
+
+Persian written with Arabic ي/ك (older archives) has no ی/ک to give it away, so Persian is recognised by its own
+letters (پ چ ژ گ), ZWNJ (U+200C, constant in Persian, practically absent in Arabic) and frequent function words
+that Arabic does not use.
+"""
 from __future__ import annotations
 
 import re
 
-_ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+_ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufefe]")
 _LATIN = re.compile("[A-Za-z]")
 _PERSIAN_LETTERS = re.compile("[پچژگ]")
 _WORD = re.compile(r"[\w\u200c]+")
-# frequent Persian function words that Arabic does not use (Persian written with Arabic ي/ك still has them)
-_PERSIAN_WORDS = {"است", "این", "که", "را", "می", "برای", "های", "هاى", "شده", "کرد", "كرد", "شد", "با", "تا",
-                  "نیز", "نيز", "اين", "براي", "آن", "ها", "خود", "کند", "كند", "بود", "کرده", "كرده", "اند", "ای"}
-_ARABIC_WORDS = {"في", "من", "على", "إلى", "الى", "التي", "الذي", "أن", "ان", "عن", "هذا", "هذه", "كان", "قد", "مع"}
+# frequent Persian function words that Arabic does not use (both with Persian and with Arabic ي/ك)
+_PERSIAN_WORDS = {
+    "است", "این", "اين", "که", "كه", "را", "می", "مي", "برای", "براي", "های", "هاى", "هاي", "شده", "کرد", "كرد", "شد",
+    "نیز", "نيز", "آن", "ها", "خود", "کند", "كند", "بود", "کرده", "كرده", "اند", "ای", "اي", "در", "از", "یک", "يك",
+    "وی", "وي", "همچنین", "همچنين", "گفت", "کشور", "كشور", "باید", "بايد", "نمی", "نمي", "شود", "کنند", "كنند",
+}
+_ARABIC_WORDS = {"في", "من", "على", "إلى", "الى", "التي", "الذي", "أن", "ان", "عن", "هذا", "هذه", "كان", "قد", "مع",
+                 "إن", "لم", "بين", "بعد", "وقال", "قال", "كما", "أو", "ذلك", "التي", "الذين"}
+_ENGLISH_WORDS = {"the", "of", "and", "to", "in", "is", "that", "for", "on", "with", "was", "said", "by", "it", "as",
+                  "at", "he", "be", "are", "has", "have", "from", "will", "but", "not", "an", "this", "which"}
 
 
 def detect(text: str) -> str:
@@ -19,8 +31,11 @@ def detect(text: str) -> str:
     if arabic + latin < 10:
         return "und"
     if latin > arabic:
-        return "en"
+        words = re.findall(r"[A-Za-z']+", text.lower())
+        english = sum(w in _ENGLISH_WORDS for w in words)
+        return "en" if words and (english >= 0.08 * len(words) or (len(words) < 12 and english)) else "und"
     words = _WORD.findall(text)
-    fa = sum(w in _PERSIAN_WORDS for w in words) + 3 * len(_PERSIAN_LETTERS.findall(text))
+    fa = (sum(w in _PERSIAN_WORDS for w in words) + 3 * len(_PERSIAN_LETTERS.findall(text))
+          + text.count("\u200c"))
     ar = sum(w in _ARABIC_WORDS for w in words)
     return "fa" if fa > ar else "ar"
