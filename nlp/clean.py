@@ -23,7 +23,7 @@ from schemas.records import Removed, Span
 _BLOCK_MAX = 8              # at most this many related headlines follow one "read also:" trigger
 _TAIL_MAX_PROSE = 3          # the footer zone may hold this many sentence-like lines (a station blurb, a promo)
 _SHORT_BODY_CHARS = 120
-_LIST_START = re.compile(r"^(?:[-–—•*·▪●◦+]|\(?\d{1,3}\s*[-.)/:]|\(?[a-zأ-ي][).])")
+_LIST_START = re.compile(r"^(?:[-–—_•*·▪●◦+]|\(?\d{1,3}\s*[-.)/:]|\(?[a-zأ-ي][).])")
 
 
 @dataclass(slots=True)
@@ -107,7 +107,7 @@ def _mark_footer(lines: list[_Line]) -> None:
         ln = lines[i]
         if ln.reason is not None:
             explained_after += 1
-        if ln.reason in anchors:
+        if ln.reason in anchors and (ln.reason != "separator" or len(ln.text) >= 5):
             markers_after += 1
             limit = _TAIL_MAX_PROSE if other_after or ln.reason != "separator" else 1
             if prose_after <= limit and prose_after <= explained_after:
@@ -149,14 +149,15 @@ def _mark_repeats(lines: list[_Line], title_key: str) -> None:
         key = matching_text(ln.text).strip(" .،")
         if title_key and key == title_key and ln.words <= 40:
             ln.reason = "repeated-title"
-        elif ln.words >= 6 and key in seen:
+        elif ln.words >= 8 and not _LIST_START.match(ln.text) and key in seen:
             ln.reason = "repeated-paragraph"
         else:
             seen.add(key)
 
 
 def _caption_like(ln: _Line) -> bool:
-    return ln.words <= 6 and not R.PROSE_END.search(ln.text) and not R.HASHTAG_OR_LINK.search(ln.text)
+    return (ln.words <= 6 and not R.PROSE_END.search(ln.text) and not R.HASHTAG_OR_LINK.search(ln.text)
+            and not _LIST_START.match(ln.text))
 
 
 def _take_prefix(text: str) -> tuple[str, str | None, str | None]:

@@ -53,11 +53,18 @@ TIMESTAMP = re.compile(
     re.I,
 )
 _DIGIT = re.compile(r"\d")
+# ...but a bare number ("1998" as a crosshead) is not one: a month, a time word, hh:mm or d/m/y must be there
+_DATE_EVIDENCE = re.compile(rf"(?:{_MONTHS}|{_TIME_WORDS})(?!\w)|\d:\d\d|\d[/.\-]\d{{1,2}}[/.\-]\d", re.I)
+# a markdown image / bare link left by the scraper: "![image 6](http://...)", "http://example.com/x"
+MEDIA_EMBED = re.compile(r"^(?:!?\[[^\]]{0,200}\]\([^)]{0,500}\)?|(?:https?://|www\.)\S+)$")
+# end-of-text markers of news agencies: "انتهای پیام/", "انتهای متن/", "-انتهى-"
+END_MARKER = re.compile(r"^[-–—(]*\s*(?:انتهای|انتهاي|انتهى|انتهت)(?:\s*[\u200c]?\s*(?:متن|پیام|پيام|الخبر))?\b.{0,40}$")
 
 # credit / byline lines recognised by their content
 EMAIL_ONLY = re.compile(r"^[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+$")
 CREDIT_WORD = re.compile(
-    r"^(?:بقلم|كتب|كتبت|كتبه|إعداد|اعداد|تصوير|شعر|تحرير|ترجمة|تقرير|حوار|متابعة|by|reporting by|written by)"
+    r"^(?:بقلم|كتب|كتبت|كتبه|إعداد|اعداد|تصوير|شعر|تحرير|ترجمة|تقرير|حوار|متابعة|نويسنده|نویسنده|by|reporting by|"
+    r"written by)"
     r"\s*[:\-–—]\s*\S",
     re.I,
 )
@@ -85,7 +92,8 @@ def word_count(line: str) -> int:
 
 
 def is_timestamp(line: str) -> bool:
-    return bool(_DIGIT.search(line)) and len(line) <= 40 and bool(TIMESTAMP.match(line))
+    return (bool(_DIGIT.search(line)) and len(line) <= 40 and bool(TIMESTAMP.match(line))
+            and bool(_DATE_EVIDENCE.search(line)))
 
 
 def is_carousel(line: str) -> bool:
@@ -109,6 +117,10 @@ def line_reason(line: str) -> str | None:
         return "related-link"
     if is_timestamp(line):
         return "widget-timestamp"
+    if n <= 3 and MEDIA_EMBED.match(line):
+        return "media-embed"
+    if n <= 8 and END_MARKER.match(line):
+        return "end-marker"
     if n <= 4 and is_carousel(line):
         return "carousel"
     if n <= 25 and DISCLAIMER.match(line):
