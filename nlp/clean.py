@@ -54,23 +54,42 @@ def _is_prose(line: _Line) -> bool:
 
 
 def _mark_blocks(lines: list[_Line]) -> None:
-    """Headline-like lines after a bare "read also:" trigger, or after a separator in mid-article."""
+    """Headline-like lines after a bare "read also:" trigger, and separator chains (`-`, headline, `-`, headline):
+    the headlines of other stories interleaved between separator lines. A single separator followed by one short
+    line and then prose is a section break with a crosshead, and is left alone."""
     block = 0            # remaining headlines allowed in an open "read also" block
-    after_separator = False
     for ln in lines:
         if ln.reason is not None:
             if ln.reason == "related-link" and R.opens_block(ln.text):
                 block = _BLOCK_MAX
-                after_separator = False
-            elif ln.reason == "separator":
-                after_separator = True
             continue
-        if (block or after_separator) and R.is_headline_like(ln.text):
+        if block and R.is_headline_like(ln.text):
             ln.reason = "related-headline"
-            block = max(block - 1, 0)
+            block -= 1
             continue
         block = 0
-        after_separator = False
+    i, n = 0, len(lines)
+    while i < n:
+        if lines[i].reason != "separator":
+            i += 1
+            continue
+        groups: list[list[_Line]] = []
+        j = i
+        while j < n and lines[j].reason == "separator":
+            k = j + 1
+            group = []
+            while k < n and len(group) < 3 and lines[k].reason is None and R.is_headline_like(lines[k].text):
+                group.append(lines[k])
+                k += 1
+            if not group:
+                break
+            groups.append(group)
+            j = k
+        if len(groups) >= 2:
+            for group in groups:
+                for ln in group:
+                    ln.reason = "related-headline"
+        i = max(j, i + 1)
 
 
 def _mark_headline_runs(lines: list[_Line]) -> None:

@@ -128,3 +128,20 @@ def test_sentences_and_paragraph_offsets():
     got = [r.body[s.start:s.end] for s in r.sentences]
     assert got == ["الجملة الأولى انتهت.", "والثانية؟", "نعم!", "قال د. أحمد إن النسبة 1.5 بالمئة.", P2]
     assert [r.body[p.start:p.end] for p in r.paragraphs] == r.body.split("\n")
+
+
+def test_section_break_with_crosshead_is_kept():  # Al Jazirah style "* *" section breaks
+    body = "\n".join([P1, "* *", "عنوان فرعي للقسم التالي", P2, "* *", "جلسات الأسبوع القادم:", "- بند أول في القائمة",
+                      "- بند ثان في القائمة"])
+    r = clean_article("عنوان", body)
+    assert [x.reason for x in r.removed] == ["separator", "separator"]
+
+
+def test_bare_year_crosshead_is_not_a_timestamp():  # Sky News Arabia style "1998" crossheads
+    r = clean_article("عنوان", "\n".join([P1, "1998", P2, "2002", P3]))
+    assert r.removed == []
+
+
+def test_lead_caption_and_trailing_signature():  # Al Jazirah photo caption first; Okaz signature last
+    r = clean_article("عنوان", "\n".join(["من اللقاء", P1 + " " + P2, P3, "فلان الفلاني"]))
+    assert reasons(r) == {1: "lead-caption", 4: "trailing-signature"}
