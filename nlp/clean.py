@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from nlp import langid
 from nlp import clean_rules as R
 from nlp.segment import sentence_spans
-from nlp.text import display_line, matching_text
+from nlp.text import display_line
 from schemas.records import Removed, Span
 
 _BLOCK_MAX = 8              # at most this many related headlines follow one "read also:" trigger
@@ -165,13 +165,25 @@ def _mark_repeats(lines: list[_Line], title_key: str) -> None:
     for ln in lines:
         if ln.reason is not None:
             continue
-        key = matching_text(ln.text).strip(" .،")
+        key = _dedup_key(ln.text)
         if title_key and key == title_key and ln.words <= 40:
             ln.reason = "repeated-title"
         elif ln.words >= 8 and not _LIST_START.match(ln.text) and key in seen:
             ln.reason = "repeated-paragraph"
         else:
             seen.add(key)
+
+
+# the dedup key: the matching-text normalizations that matter for spotting a repeat (diacritics and tatweel
+# dropped; alef variants, alef maksura and teh marbuta folded), done with one regex pass and str.replace
+_FOLD_DROP = re.compile("[\u064b-\u0652\u0670\u0640]+")
+
+
+def _dedup_key(text: str) -> str:
+    if not text.isascii():
+        text = _FOLD_DROP.sub("", text)
+        text = text.replace("أ", "ا").replace("إ", "ا").replace("آ", "ا").replace("ى", "ي").replace("ة", "ه")
+    return text.lower().strip(" .،")
 
 
 def _caption_like(ln: _Line) -> bool:
@@ -242,14 +254,16 @@ def _clean(title: str | None, body: str) -> CleanResult:
         lines.append(_Line(number, text))
 
     # 1. the line alone
-    arabic_page = len(R.ARABIC_LETTER.findall(body[:4000])) >= len(R.LATIN_LETTER.findall(body[:4000]))
+    arabic, latin = langid.script_counts(body)
+    arabic_page = arabic >= latin
     credits: list[str] = []
     for ln in lines:
-        ln.reason = R.line_reason(ln.text)
-        if ln.reason is None and R.credit_reason(ln.text):
+        t = ln.text
+        ln.reason = R.line_reason(t, ln.words)
+        if ln.reason is None and ln.words <= 8 and R.credit_reason(t):
             ln.reason = "byline"
-        if (ln.reason is None and arabic_page and R.HASHTAG_OR_LINK.search(ln.text)
-                and _latin_heavy(ln.text)):
+        if (ln.reason is None and arabic_page and ("#" in t or "@" in t or "http" in t)
+                and R.HASHTAG_OR_LINK.search(t) and _latin_heavy(t)):
             ln.reason = "embedded-tweet"
     # 2. neighbours
     _mark_blocks(lines)
@@ -267,7 +281,7 @@ def _clean(title: str | None, body: str) -> CleanResult:
             else:
                 first.reason = "byline"
     # 3. repetition
-    _mark_repeats(lines, matching_text(clean_title).strip(" .،") if clean_title else "")
+    _mark_repeats(lines, _dedup_key(clean_title) if clean_title else "")
 
     kept = [ln for ln in lines if ln.reason is None]
     if len(kept) >= 2 and _caption_like(kept[0]) and kept[1].words >= 12 and _is_prose(kept[1]):

@@ -101,9 +101,14 @@ def is_carousel(line: str) -> bool:
     return bool(words) and all(w in CAROUSEL_WORDS for w in words) and any(len(w) > 1 for w in words)
 
 
-def line_reason(line: str) -> str | None:
+def line_reason(line: str, n: int | None = None) -> str | None:
     """The boilerplate kind of one display line on its own, or None when it may be article text."""
-    n = word_count(line)
+    if n is None:
+        n = word_count(line)
+    if n > 30:  # every rule below is for short lines, except a symbols-only line or a tweet permalink
+        if "twitter.com" in line and TWEET.search(line):
+            return "embedded-tweet"
+        return "separator" if SEPARATOR.match(line) else None
     if SEPARATOR.match(line):
         return "separator"
     if "twitter.com" in line or "(@" in line:

@@ -29,47 +29,62 @@ _CONTROLS = re.compile(
 _SPACES = re.compile(
     "[ \t\n\r\x0b\x0c\x1c-\x1f\x85\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+"
 )
+_ASCII_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x7f]")
 _TAGS = re.compile(r"<(?:/?[A-Za-z][^<>]{0,500}|!--.*?--)>", re.S)
 _PUNCT = ".,،؛:!?؟"
+_SPACE_PUNCT = re.compile(rf"\s[{_PUNCT}]")   # cheap pre-checks: most lines need no punctuation fix
 # " .وبموافقة" -> ". وبموافقة": a mark glued to the next word after a space moves to the previous word
 _GLUED = re.compile(rf"(?<=\S)\s+([{_PUNCT}]+)(?=[^\W\d_])")
 # no space before these marks (when they end a word: followed by space or end of line)
 _SPACE_BEFORE = re.compile(rf"(?<=[^\s{_PUNCT}])\s+([{_PUNCT}]+)(?=\s|$)")
 # one space after a mark that is followed directly by an Arabic letter (not after ':' in "12:30", not in "1.5")
 _NO_SPACE_AFTER = re.compile(rf"([{_PUNCT}])(?=[\u0621-\u063a\u0641-\u064a])")
+_PUNCT_LETTER = _NO_SPACE_AFTER
 
 TATWEEL = "\u0640"
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
 
-def _display_once(line: str) -> str:
+def _display_once(line: str) -> tuple[str, bool]:
+    """One round of display normalization; the flag says whether a step that can expose new work ran."""
+    again = False
     if "&" in line:
-        line = html.unescape(line)
+        unescaped = html.unescape(line)
+        again = unescaped != line
+        line = unescaped
     if "<" in line:
-        line = _TAGS.sub(" ", line)
-    line = unicodedata.normalize("NFC", line)
-    line = _CONTROLS.sub("", line)
+        line, n = _TAGS.subn(" ", line)
+        again = again or n > 0
+    if not line.isascii():
+        line = unicodedata.normalize("NFC", line)
+        line = _CONTROLS.sub("", line)
+    elif _ASCII_CONTROLS.search(line):
+        line = _ASCII_CONTROLS.sub("", line)
     line = _SPACES.sub(" ", line)
-    if line.isascii() and not any(c in line for c in _PUNCT):
-        return line.strip()
-    line = _GLUED.sub(r"\1 ", line)
-    line = _SPACE_BEFORE.sub(r"\1", line)
-    line = _NO_SPACE_AFTER.sub(r"\1 ", line)
-    return line.strip()
+    if _SPACE_PUNCT.search(line):
+        line, a = _GLUED.subn(r"\1 ", line)
+        line, b = _SPACE_BEFORE.subn(r"\1", line)
+        again = again or a + b > 0
+    if _PUNCT_LETTER.search(line):
+        line = _NO_SPACE_AFTER.sub(r"\1 ", line)
+        again = True
+    return line.strip(), again
 
 
 def display_line(line: str) -> str:
     """Normalize one line of raw text for display (the result has no line breaks).
 
-    Applied until nothing changes (at most 4 rounds), so that doubly escaped entities (`&amp;quot;`) are decoded
-    and display_line(display_line(x)) == display_line(x).
+    Repeated while a round decoded entities/markup or moved punctuation (at most 4 rounds), so that doubly
+    escaped entities (`&amp;quot;`) are decoded and display_line(display_line(x)) == display_line(x).
     """
-    out = _display_once(line)
-    for _ in range(3):
-        again = _display_once(out)
-        if again == out:
+    out, again = _display_once(line)
+    rounds = 1
+    while again and rounds < 4:
+        prev = out
+        out, again = _display_once(out)
+        rounds += 1
+        if out == prev:
             break
-        out = again
     return out
 
 
