@@ -56,8 +56,8 @@ def _display_once(line: str) -> tuple[str, bool]:
         line, n = _TAGS.subn(" ", line)
         again = again or n > 0
     if not line.isascii():
+        line = _CONTROLS.sub("", line)  # before NFC: removing a mark between two accents must not leave them unordered
         line = unicodedata.normalize("NFC", line)
-        line = _CONTROLS.sub("", line)
     elif _ASCII_CONTROLS.search(line):
         line = _ASCII_CONTROLS.sub("", line)
     line = _SPACES.sub(" ", line)

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nlp.clean import clean_article
-from nlp.text import display_line
+from nlp.text import _CONTROLS, display_line
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -64,10 +64,10 @@ _AR_LETTER = re.compile("[\u0621-\u063a\u0641-\u064a\u0671-\u06d3\u06fa-\u06ff]"
 @given(st.text(alphabet=st.characters(blacklist_characters="&<"), max_size=200) | _ARABIC_TEXT.map(
     lambda s: s.replace("&", "").replace("<", "")))
 def test_display_text_keeps_every_arabic_letter(line):
-    """Display text may only drop controls/markup and move spaces: the sequence of Arabic letters (after NFC,
-    the documented composition) is unchanged, and so are diacritics and tatweel."""
+    """Display text may only drop invisible controls/markup and move spaces: the sequence of Arabic letters (after
+    NFC, the documented composition) is unchanged, and so are diacritics and tatweel."""
     out = display_line(line)
-    nfc = unicodedata.normalize("NFC", line)
+    nfc = unicodedata.normalize("NFC", _CONTROLS.sub("", line))  # documented: invisible controls go, then NFC
     keep = re.compile("[\u0621-\u065f\u0670-\u06d3\u06fa-\u06ff]")
     assert keep.findall(out) == keep.findall(nfc)
     assert _AR_LETTER.findall(out) == _AR_LETTER.findall(nfc)
