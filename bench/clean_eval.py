@@ -1,6 +1,6 @@
 """Line-level precision and recall of boilerplate removal against the hand-labelled gold set.
 
-    uv run python bench/clean_eval.py [--data DIR] [--gold FILE] [--split dev|holdout|all] [--errors]
+    uv run python bench/clean_eval.py [--data DIR] [--gold FILE] [--split dev|holdout|holdout2|all] [--errors]
 
 The gold file (tests/gold/cleaning_labels.jsonl) holds no article text: one record per article with its dataset,
 article id, split and a label per non-empty raw body line (1-based): keep / remove / byline / dateline. The text
@@ -66,12 +66,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", help="news data folder (default $AKHBAR_NEWS_DATA or ../shared/data/news)")
     ap.add_argument("--gold", default=str(ROOT / "tests" / "gold" / "cleaning_labels.jsonl"))
-    ap.add_argument("--split", default="all", choices=["dev", "holdout", "all"])
+    ap.add_argument("--split", default="all", choices=["dev", "holdout", "holdout2", "all"])
     ap.add_argument("--errors", action="store_true", help="print each disagreeing line (text from the data)")
     args = ap.parse_args(argv)
 
     gold = [json.loads(x) for x in Path(args.gold).read_text(encoding="utf-8").splitlines() if x.strip()]
-    splits = ["dev", "holdout"] if args.split == "all" else [args.split]
+    splits = ["dev", "holdout", "holdout2"] if args.split == "all" else [args.split]
     gold = [g for g in gold if g["split"] in splits]
     arts = load_articles(data_dir(args.data), {g["dataset"] for g in gold})
 
