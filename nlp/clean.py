@@ -23,6 +23,8 @@ from schemas.records import Removed, Span
 _BLOCK_MAX = 8              # at most this many related headlines follow one "read also:" trigger
 _TAIL_MAX_PROSE = 3          # the footer zone may hold this many sentence-like lines (a station blurb, a promo)
 _SHORT_BODY_CHARS = 120
+_SIGNATURE_MAX_WORDS = 7     # a short unpunctuated last line after the last sentence: signature or photo caption
+_CONJUNCTION = re.compile(r"^(?:و|ف|ثم |لكن|ولكن|بل |أو )")
 _LIST_START = re.compile(r"^(?:[-–—_•*·▪●◦+]|\(?\d{1,3}\s*[-.)/:]|\(?[a-zأ-ي][).])")
 
 
@@ -101,11 +103,20 @@ def _mark_headline_runs(lines: list[_Line]) -> None:
         j = i
         while j < len(free) and _run_member(free[j]):
             j += 1
-        if 4 <= j - i <= _BLOCK_MAX and i > 0 and j < len(free) and _is_prose(free[i - 1]) \
-                and not free[i - 1].text.endswith((":", "：")) and _is_prose(free[j]):
+        if 3 <= j - i <= _BLOCK_MAX and i > 0 and j < len(free) and _is_prose(free[i - 1]) \
+                and not free[i - 1].text.endswith((":", "：")) and _is_prose(free[j]) \
+                and (j - i >= 4 or _headline_trio(free[i:j])):
             for ln in free[i:j]:
                 ln.reason = "related-headline"
         i = max(j, i + 1)
+
+
+def _headline_trio(run: list[_Line]) -> bool:
+    """Three lines are links only if they read as three headlines, not as a verse or a chain of questions:
+    at most one is a question, at most one opens with a conjunction (و ف ثم لكن)."""
+    questions = sum(ln.text.endswith(("?", "؟")) for ln in run)
+    conjunctions = sum(bool(_CONJUNCTION.match(ln.text)) for ln in run)
+    return questions <= 1 and conjunctions <= 1
 
 
 def _run_member(ln: _Line) -> bool:
@@ -161,12 +172,16 @@ def _mark_footer(lines: list[_Line]) -> None:
 
 
 def _mark_repeats(lines: list[_Line], title_key: str) -> None:
+    """The title repeated as the first paragraph (a scraping artifact; a title line later on, e.g. a refrain or
+    a poem's first verse, is the author's), and any long paragraph repeated verbatim."""
     seen: set[str] = set()
+    first = True
     for ln in lines:
         if ln.reason is not None:
             continue
         key = _dedup_key(ln.text)
-        if title_key and key == title_key and ln.words <= 40:
+        was_first, first = first, False
+        if title_key and was_first and key == title_key and ln.words <= 40:
             ln.reason = "repeated-title"
         elif ln.words >= 8 and not _LIST_START.match(ln.text) and key in seen:
             ln.reason = "repeated-paragraph"
@@ -287,7 +302,7 @@ def _clean(title: str | None, body: str) -> CleanResult:
     if len(kept) >= 2 and _caption_like(kept[0]) and kept[1].words >= 12 and _is_prose(kept[1]):
         kept[0].reason = "lead-caption"
         kept.pop(0)
-    if (len(kept) >= 2 and kept[-1].words <= 4 and not R.PROSE_END.search(kept[-1].text)
+    if (len(kept) >= 2 and kept[-1].words <= _SIGNATURE_MAX_WORDS and not R.PROSE_END.search(kept[-1].text)
             and not R.HASHTAG_OR_LINK.search(kept[-1].text) and _is_prose(kept[-2])):
         kept[-1].reason = "byline" if kept[-1].text.startswith(("-", "—", "–")) else "trailing-signature"
         kept.pop()

@@ -145,3 +145,19 @@ def test_bare_year_crosshead_is_not_a_timestamp():  # Sky News Arabia style "199
 def test_lead_caption_and_trailing_signature():  # Al Jazirah photo caption first; Okaz signature last
     r = clean_article("عنوان", "\n".join(["من اللقاء", P1 + " " + P2, P3, "فلان الفلاني"]))
     assert reasons(r) == {1: "lead-caption", 4: "trailing-signature"}
+
+
+def test_three_pasted_headlines_but_not_verse_or_questions():
+    heads = ["ارتفاع أسعار النفط مع خفض الإنتاج", "عجز الميزانية يتراجع نتيجة ارتفاع الأسعار", "الثروات نعمة أم نقمة؟"]
+    r = clean_article("عنوان", "\n".join([P1, *heads, P2]))
+    assert r.body == P1 + "\n" + P2
+    verse = ["ومما قاله الشاعر في ابنه الكبير", "وبيته لجيرانه يشيد على الطيب", "وللضيف يبني في طويل الرفاعه"]
+    assert clean_article("عنوان", "\n".join([P1, *verse, P2])).removed == []
+    questions = ["ثم كيف يستطيع الناس فعل ذلك كله", "فما العمل لتجاوز هذه المفارقة؟", "هل نأخذ تعريفا من التعاريف؟"]
+    assert clean_article("عنوان", "\n".join([P1, *questions, P2])).removed == []
+
+
+def test_title_repeated_later_is_kept():  # a poem whose first verse is also the title
+    verse = ["بيت أول من القصيدة", "عنوان القصيدة هنا", "بيت ثالث من القصيدة"]
+    r = clean_article("عنوان القصيدة هنا", "\n".join(verse))
+    assert r.removed == []
