@@ -174,19 +174,27 @@ def _mark_footer(lines: list[_Line]) -> None:
 def _mark_repeats(lines: list[_Line], title_key: str) -> None:
     """The title repeated as the first paragraph (a scraping artifact; a title line later on, e.g. a refrain or
     a poem's first verse, is the author's), and any long paragraph repeated verbatim."""
-    seen: set[str] = set()
+    seen: dict[str, list[str]] = {}   # cheap key (normalized head + length) -> full keys of the lines behind it
     first = True
     for ln in lines:
         if ln.reason is not None:
             continue
-        key = _dedup_key(ln.text)
         was_first, first = first, False
-        if title_key and was_first and key == title_key and ln.words <= 40:
+        if was_first and title_key and ln.words <= 40 and _dedup_key(ln.text) == title_key:
             ln.reason = "repeated-title"
-        elif ln.words >= 8 and not _LIST_START.match(ln.text) and key in seen:
+            continue
+        if ln.words < 8:
+            continue
+        cheap = _dedup_key(ln.text[:64]) + "|" + str(len(ln.text))
+        bucket = seen.get(cheap)
+        if bucket is None:
+            seen[cheap] = [ln.text]
+            continue
+        key = _dedup_key(ln.text)
+        if not _LIST_START.match(ln.text) and any(_dedup_key(t) == key for t in bucket):
             ln.reason = "repeated-paragraph"
         else:
-            seen.add(key)
+            bucket.append(ln.text)
 
 
 # the dedup key: the matching-text normalizations that matter for spotting a repeat (diacritics and tatweel
@@ -269,7 +277,13 @@ def _clean(title: str | None, body: str) -> CleanResult:
         lines.append(_Line(number, text))
 
     # 1. the line alone
-    arabic, latin = langid.script_counts(body)
+    head, size = [], 0
+    for ln in lines:  # the body lines only (not a title taken from the first line): cleaning stays idempotent
+        head.append(ln.text)
+        size += len(ln.text)
+        if size > 2000:
+            break
+    arabic, latin = langid.script_counts("\n".join(head))
     arabic_page = arabic >= latin
     credits: list[str] = []
     for ln in lines:

@@ -61,7 +61,7 @@ def detect(text: str) -> str:
         english = sum(w in _ENGLISH_WORDS for w in words)
         return "en" if words and (english >= 0.08 * len(words) or (len(words) < 12 and english)) else "und"
     words = _WORD.findall(text, 0, 1200)
-    fa = (sum(w in _PERSIAN_WORDS for w in words) + 3 * len(_PERSIAN_LETTERS.findall(text, 0, 1200))
+    fa = (sum(map(_PERSIAN_WORDS.__contains__, words)) + 3 * len(_PERSIAN_LETTERS.findall(text, 0, 1200))
           + text.count("\u200c"))
-    ar = sum(w in _ARABIC_WORDS for w in words)
+    ar = sum(map(_ARABIC_WORDS.__contains__, words))
     return "fa" if fa > ar else "ar"

@@ -30,6 +30,12 @@ _SPACES = re.compile(
     "[ \t\n\r\x0b\x0c\x1c-\x1f\x85\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+"
 )
 _ASCII_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x7f]")
+# anything _CONTROLS or _SPACES would change: a control, an odd space, or two whitespace characters in a row
+_ODD = re.compile(
+    "[\u200b\u200d\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad\u061c"
+    "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ufff9-\ufffb"
+    "\t\n\r\x0b\x0c\x1c-\x1f\x85\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]|  "
+)
 _TAGS = re.compile(r"<(?:/?[A-Za-z][^<>]{0,500}|!--.*?--)>", re.S)
 _PUNCT = ".,،؛:!?؟"
 _SPACE_PUNCT = re.compile(rf"\s[{_PUNCT}]")   # cheap pre-checks: most lines need no punctuation fix
@@ -56,11 +62,16 @@ def _display_once(line: str) -> tuple[str, bool]:
         line, n = _TAGS.subn(" ", line)
         again = again or n > 0
     if not line.isascii():
-        line = _CONTROLS.sub("", line)  # before NFC: removing a mark between two accents must not leave them unordered
-        line = unicodedata.normalize("NFC", line)
-    elif _ASCII_CONTROLS.search(line):
-        line = _ASCII_CONTROLS.sub("", line)
-    line = _SPACES.sub(" ", line)
+        if _ODD.search(line):  # one scan decides whether the two rewrites below have anything to do
+            line = _CONTROLS.sub("", line)  # before NFC: dropping a mark between two accents must not unorder them
+            line = unicodedata.normalize("NFC", line)
+            line = _SPACES.sub(" ", line)
+        else:
+            line = unicodedata.normalize("NFC", line)
+    else:
+        if _ASCII_CONTROLS.search(line):
+            line = _ASCII_CONTROLS.sub("", line)
+        line = _SPACES.sub(" ", line)
     if _SPACE_PUNCT.search(line):
         line, a = _GLUED.subn(r"\1 ", line)
         line, b = _SPACE_BEFORE.subn(r"\1", line)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from nlp.clean import clean_article
@@ -47,6 +47,10 @@ def test_never_raises_and_offsets_point_at_their_text(title, body):
 
 @SETTINGS
 @given(TITLE, ANY_TEXT)
+@example("0", "(00)-0")               # a prefix whose remainder equals the title
+@example("0", "(::)-1")               # a prefix whose remainder is a bare number
+@example(None, "\u0300\u061c\u0316")   # a control between two accents (NFC after removing it)
+@example("\u0600", "@A")              # the title line must not count towards the page's script
 def test_idempotent(title, body):
     first = clean_article(title, body)
     if not first.title:
