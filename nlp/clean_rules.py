@@ -48,8 +48,10 @@ _MONTHS = (
 )
 _TIME_WORDS = "اليوم|أمس|امس|الأمس|منذ|ساعة|ساعات|ساعتين|دقيقة|دقائق|يوم|أيام|ص|م|am|pm|today|yesterday|ago"
 # a line that is only a date and/or time: "17 اب", "اليوم 02:38", "12/08/2015 10:30", "منذ 3 ساعات"
+# each token is maximal ((?!\w) after a word, (?!\d) after a number), so a line splits into tokens one way only:
+# no catastrophic backtracking on "1111…x"
 TIMESTAMP = re.compile(
-    rf"^(?:(?:{_MONTHS}|{_TIME_WORDS}|\d{{1,4}}(?:[:/.\-]\d{{1,4}}){{0,2}})[\s,،|\-–—]*)+$",
+    rf"^(?:(?:(?:{_MONTHS}|{_TIME_WORDS})(?!\w)|\d{{1,4}}(?:[:/.\-]\d{{1,4}}){{0,2}}(?![\d]))[\s,،|\-–—]*)+$",
     re.I,
 )
 _DIGIT = re.compile(r"\d")

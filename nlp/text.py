@@ -36,7 +36,7 @@ _ODD = re.compile(
     "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ufff9-\ufffb"
     "\t\n\r\x0b\x0c\x1c-\x1f\x85\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]|  "
 )
-_TAGS = re.compile(r"<(?:/?[A-Za-z][^<>]{0,500}|!--.*?--)>", re.S)
+_TAGS = re.compile(r"<(?:/?[A-Za-z][^<>]{0,500}|!--[^<>]{0,2000}?--)>")
 _PUNCT = ".,،؛:!?؟"
 _SPACE_PUNCT = re.compile(rf"\s[{_PUNCT}]")   # cheap pre-checks: most lines need no punctuation fix
 # " .وبموافقة" -> ". وبموافقة": a mark glued to the next word after a space moves to the previous word

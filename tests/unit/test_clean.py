@@ -161,3 +161,14 @@ def test_title_repeated_later_is_kept():  # a poem whose first verse is also the
     verse = ["بيت أول من القصيدة", "عنوان القصيدة هنا", "بيت ثالث من القصيدة"]
     r = clean_article("عنوان القصيدة هنا", "\n".join(verse))
     assert r.removed == []
+
+
+def test_adversarial_inputs_stay_fast():
+    import time
+
+    cases = ["1" * 39 + "x", "1" * 30, "<!--" * 20000, "\n".join(["-", "عنوان قصير هنا"] * 5000), "كلمة " * 100000,
+             "&amp;" * 20000, " ." * 50000]
+    for body in cases:
+        t0 = time.perf_counter()
+        clean_article(None, body)
+        assert time.perf_counter() - t0 < 2.0, body[:20]
