@@ -132,6 +132,7 @@ def _mark_footer(lines: list[_Line]) -> None:
     explained_after = 0
     markers_after = 0
     other_after = False      # a footer marker other than a bare separator line lies behind
+    ends_in_prose = bool(lines) and lines[-1].reason is None
     # walk backwards, remembering the earliest footer marker that still has a boilerplate-dominated tail behind it
     for i in range(len(lines) - 1, -1, -1):
         ln = lines[i]
@@ -139,8 +140,11 @@ def _mark_footer(lines: list[_Line]) -> None:
             explained_after += 1
         if ln.reason in anchors and (ln.reason != "separator" or len(ln.text) >= 5):
             markers_after += 1
-            limit = _TAIL_MAX_PROSE if other_after or ln.reason != "separator" else 1
-            if prose_after <= limit and prose_after <= explained_after:
+            if ln.reason == "separator" and not other_after:
+                ok = prose_after <= 1          # a rule line, then at most one promo line (BBC app promo)
+            else:                              # page furniture: must run to the end of the page
+                ok = not ends_in_prose and prose_after <= _TAIL_MAX_PROSE and prose_after <= explained_after
+            if ok:
                 start = i
         if ln.reason in anchors and ln.reason != "separator":
             other_after = True

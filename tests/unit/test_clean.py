@@ -172,3 +172,11 @@ def test_adversarial_inputs_stay_fast():
         t0 = time.perf_counter()
         clean_article(None, body)
         assert time.perf_counter() - t0 < 2.0, body[:20]
+
+
+def test_other_read_also_forms_and_carousel():
+    body = "\n".join([P1, "اقرأ.. عنوان قصة أخرى عن الموضوع", "أيضاً.. عنوان آخر في سطر", "اقرأ المزيد", P2,
+                      "Next Previous", "التالي السابق", P3])
+    r = clean_article("عنوان", body)
+    assert r.body == "\n".join([P1, P2, P3])
+    assert reasons(r) == {2: "related-link", 3: "related-link", 4: "more-link", 6: "carousel", 7: "carousel"}
