@@ -285,7 +285,7 @@ def _clean(title: str | None, body: str) -> CleanResult:
     for ln in lines:  # the body lines only (not a title taken from the first line): cleaning stays idempotent
         head.append(ln.text)
         size += len(ln.text)
-        if size > 2000:
+        if size > 1200:
             break
     arabic, latin = langid.script_counts("\n".join(head))
     arabic_page = arabic >= latin

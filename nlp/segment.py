@@ -12,28 +12,27 @@ _END = re.compile(r"[.!?؟…]+[\"'”»)\]}]*(?=\s)")
 
 
 def sentence_spans(line: str, offset: int = 0) -> list[tuple[int, int]]:
-    """Spans (start, end) of the sentences in `line`, shifted by `offset`; no span is empty or padded."""
+    """Spans (start, end) of the sentences in `line` (a stripped display line), shifted by `offset`.
+
+    No span is empty, starts with whitespace or ends with whitespace."""
     spans: list[tuple[int, int]] = []
     start = 0
     n = len(line)
+    while start < n and line[start].isspace():
+        start += 1
     for m in _END.finditer(line):
         i = m.start()
         if m.group() == "." and i >= 1 and line[i - 1].isalpha() and (i == 1 or line[i - 2] in " .("):
             continue  # a single letter before the dot: an initial or an abbreviation such as د.
         end = m.end()
-        if line[start:end].strip():
-            spans.append((start, end))
+        if end > start:
+            spans.append((offset + start, offset + end))
         start = end
         while start < n and line[start].isspace():
             start += 1
-    if start < n and line[start:].strip():
-        spans.append((start, n))
-    out = []
-    for s, e in spans:
-        while s < e and line[s].isspace():
-            s += 1
-        while e > s and line[e - 1].isspace():
-            e -= 1
-        if e > s:
-            out.append((offset + s, offset + e))
-    return out
+    end = n
+    while end > start and line[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append((offset + start, offset + end))
+    return spans
