@@ -318,11 +318,13 @@ def _clean(title: str | None, body: str) -> CleanResult:
 
     kept = [ln for ln in lines if ln.reason is None]
     if len(kept) >= 2 and _caption_like(kept[0]) and kept[1].words >= 12 and _is_prose(kept[1]):
-        kept[0].reason = "lead-caption"
+        kept[0].reason = "byline" if R.looks_like_name(kept[0].text) else "lead-caption"
         kept.pop(0)
     if (len(kept) >= 2 and kept[-1].words <= _SIGNATURE_MAX_WORDS and not R.PROSE_END.search(kept[-1].text)
             and not R.HASHTAG_OR_LINK.search(kept[-1].text) and _is_prose(kept[-2])):
-        kept[-1].reason = "byline" if kept[-1].text.startswith(("-", "—", "–")) else "trailing-signature"
+        last = kept[-1].text
+        kept[-1].reason = ("byline" if last.startswith(("-", "—", "–")) or R.looks_like_name(last)
+                           else "trailing-signature")
         kept.pop()
 
     for ln in lines:

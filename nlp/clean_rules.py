@@ -75,7 +75,7 @@ STARRED_CREDIT = re.compile(
     r"^\*+\s*(?:خدمة|نقلا|نقلاً|نقلاُ|نقلًا|وحدة|كاتب|كاتبة|روائي|روائية|استشاري|استشارية|أستاذ|أستاذة|باحث|باحثة|"
     r"محلل|محللة|مستشار|مستشارة|صحفي|صحفية|صحافي|صحافية|إعلامي|إعلامية|أكاديمي|أكاديمية|رئيس|مدير|عضو|خبير|خبيرة)"
 )
-CONTACT = re.compile(r"^(?:للتواصل|للتواصل مع الكاتب|تويتر|twitter|فاكس|البريد الإلكتروني|e-?mail)\b", re.I)
+CONTACT = re.compile(r"^(?:للتواصل|(?:تويتر|twitter|فاكس|البريد الإلكتروني|e-?mail)\s*[:：@(])", re.I)
 # "** جميع المقالات المنشورة تمثل رأي كتابها فقط" and similar opinion-page notes
 DISCLAIMER = re.compile(r"^\*.*(?:تمثل رأي|تعبر عن رأي|لا تعبر|لا تعكس|رأي كاتب|آراء كتاب|views expressed)")
 
@@ -88,6 +88,27 @@ DASHED_PREFIX = re.compile(rf"^(?P<by>{_SEG}(?:\s*[-–—]\s*{_SEG}){{0,2}}?)\s
 AGENCY_PREFIX = re.compile(
     rf"^(?:(?P<place>{_SEG})\s*[-–—]?\s*)?\((?P<agency>[^()\d]{{2,25}})\)\s*(?:[-–—]{{1,2}}|:)\s*(?=\S)"
 )
+
+
+# common Arabic given names and name/title openers: a short line starting with one is a person's name (a byline),
+# not a photo caption. A small linguistic list, not a site's strings.
+_GIVEN_NAMES = set(
+    "محمد أحمد احمد علي عبدالله عبد خالد فهد سلطان سلمان سعود سعد فيصل ناصر منصور مشعل عمر عثمان يوسف إبراهيم ابراهيم "
+    "حسن حسين حمد حمود صالح سليمان عادل طارق ماجد بندر تركي نايف نواف راشد زياد سامي سامر هاني وليد ياسر يحيى إسماعيل "
+    "مصطفى محمود عمرو كمال جمال رامي أيمن ايمن منذر مازن هشام عماد عصام بسام جاسم مبارك عبدالعزيز عبدالرحمن عبدالمطلوب "
+    "عبدالغني عبدالحكيم عبدالكريم عبداللطيف عبدالمحسن فاطمة عائشة مريم نورة نوره سارة ساره هند هدى منى ليلى أمل ريم "
+    "دانة لطيفة بدرية حصة خلود ندى رنا سلوى إيمان ايمان".split()
+)
+_NAME_OPENER = re.compile(r"^(?:د\.|م\.|أ\.|د |الدكتور|الدكتورة|الأستاذ|الأستاذة|أبو|ابو|أم|بقلم)\s*")
+
+
+def looks_like_name(line: str) -> bool:
+    """2-5 words that open with a title (د.) or a common given name: `سلطان علي البلوشي`, `د. بندر آل جلالة`."""
+    text = line.strip("-—–*() ")
+    words = text.split()
+    if not 1 <= len(words) <= 5 or any(ch.isdigit() for ch in text):
+        return False
+    return bool(_NAME_OPENER.match(text)) or words[0] in _GIVEN_NAMES or words[0].startswith(("عبد", "أبو"))
 
 
 def word_count(line: str) -> int:

@@ -180,3 +180,11 @@ def test_other_read_also_forms_and_carousel():
     r = clean_article("عنوان", body)
     assert r.body == "\n".join([P1, P2, P3])
     assert reasons(r) == {2: "related-link", 3: "related-link", 4: "more-link", 6: "carousel", 7: "carousel"}
+
+
+def test_names_above_or_below_the_text_go_to_byline():  # Al Jazirah / Al Watan columns, Okaz signatures
+    r = clean_article("عنوان", "\n".join(["سلطان علي البلوشي", P1 + " " + P2, P3, "رامي عبدالرحمن خياط"]))
+    assert reasons(r) == {1: "byline", 4: "byline"}
+    assert r.byline == "سلطان علي البلوشي; رامي عبدالرحمن خياط"
+    r = clean_article("عنوان", "\n".join([P1, "تويتر يحظر حساب المذيع المعروف نهائيا", P2, "للتواصل: فاكس 123"]))
+    assert reasons(r) == {4: "byline"}
