@@ -1,7 +1,13 @@
 """Article cleaning: raw scraped text in, display text with paragraphs and a record of what was removed out.
 
-Line-level decisions use general signals (separator lines, short unpunctuated lines next to separators)
-rather than one site's strings; every dropped line is kept in `removed` with its reason.
+Decisions are made per line from general signals (see docs/cleaning.md):
+  1. the shape of the line alone (only punctuation, only a date/time, a "read also:" trigger, a tweet permalink,
+     a copyright notice, a credit line) -- nlp/clean_rules.py;
+  2. its neighbours: headline-like lines after a "read also:" trigger or after a separator line; the page footer
+     zone at the end (anchored on footer markers, extended back over tag lists); a first line that is a short
+     caption before the lead paragraph; a short signature after the last sentence;
+  3. repetition: a paragraph repeating the title or an earlier paragraph.
+Every dropped line is kept in `removed` with its reason and 1-based raw line number. Pure, never raises.
 """
 from __future__ import annotations
 
@@ -9,14 +15,17 @@ import re
 from dataclasses import dataclass, field
 
 from nlp import langid
+from nlp import clean_rules as R
+from nlp.segment import sentence_spans
 from nlp.text import display_line
 from schemas.records import Removed, Span
 
-_SEPARATOR = re.compile(r"^[\W_]{1,80}$")           # a line of only punctuation/dashes: -, ----, ***, •
-# a sentence that ends like prose; headlines may end in ? or ! but rarely in a full stop
-_PROSE_END = re.compile(r"[.…:\"”»]$")
-_SENTENCE_END = re.compile(r"(?<=[.!?؟…])\s+")
-_MAX_HEADLINE_WORDS = 25
+_BLOCK_MAX = 8              # at most this many related headlines follow one "read also:" trigger
+_TAIL_MAX_PROSE = 3          # the footer zone may hold this many sentence-like lines (a station blurb, a promo)
+_SHORT_BODY_CHARS = 120
+_SIGNATURE_MAX_WORDS = 7     # a short unpunctuated last line after the last sentence: signature or photo caption
+_CONJUNCTION = re.compile(r"^(?:و|ف|ثم |لكن|ولكن|بل |أو )")
+_LIST_START = re.compile(r"^(?:[-–—_•*·▪●◦+]|\(?\d{1,3}\s*[-.)/:]|\(?[a-zأ-ي][).])")
 
 
 @dataclass(slots=True)
@@ -32,46 +41,319 @@ class CleanResult:
     flags: list[str] = field(default_factory=list)
 
 
-def _is_headline_like(line: str) -> bool:
-    return len(line.split()) <= _MAX_HEADLINE_WORDS and not _PROSE_END.search(line)
+class _Line:
+    __slots__ = ("number", "text", "reason", "words")
+
+    def __init__(self, number: int, text: str) -> None:
+        self.number = number
+        self.text = text
+        self.reason: str | None = None
+        self.words = len(text.split())
+
+
+def _is_prose(line: _Line) -> bool:
+    return bool(R.PROSE_END.search(line.text)) and line.words >= 6
+
+
+def _mark_blocks(lines: list[_Line]) -> None:
+    """Headline-like lines after a bare "read also:" trigger, and separator chains (`-`, headline, `-`, headline):
+    the headlines of other stories interleaved between separator lines. A single separator followed by one short
+    line and then prose is a section break with a crosshead, and is left alone."""
+    block = 0            # remaining headlines allowed in an open "read also" block
+    for ln in lines:
+        if ln.reason is not None:
+            if ln.reason == "related-link" and R.opens_block(ln.text):
+                block = _BLOCK_MAX
+            continue
+        if block and R.is_headline_like(ln.text):
+            ln.reason = "related-headline"
+            block -= 1
+            continue
+        block = 0
+    i, n = 0, len(lines)
+    while i < n:
+        if lines[i].reason != "separator":
+            i += 1
+            continue
+        groups: list[list[_Line]] = []
+        j = i
+        while j < n and lines[j].reason == "separator":
+            k = j + 1
+            group = []
+            while k < n and len(group) < 3 and lines[k].reason is None and R.is_headline_like(lines[k].text):
+                group.append(lines[k])
+                k += 1
+            if not group:
+                break
+            groups.append(group)
+            j = k
+        if len(groups) >= 2:
+            for group in groups:
+                for ln in group:
+                    ln.reason = "related-headline"
+        i = max(j, i + 1)
+
+
+def _mark_headline_runs(lines: list[_Line]) -> None:
+    """A run of 4+ consecutive headline-like lines between two paragraphs of prose: links to other stories pasted
+    without a trigger line. Not after a line ending in ':' (that introduces verse or a list). A lone crosshead is one line, a list starts with bullets or numbers, so neither matches."""
+    free = [ln for ln in lines if ln.reason is None]
+    i = 0
+    while i < len(free):
+        j = i
+        while j < len(free) and _run_member(free[j]):
+            j += 1
+        if 3 <= j - i <= _BLOCK_MAX and i > 0 and j < len(free) and _is_prose(free[i - 1]) \
+                and not free[i - 1].text.endswith((":", "：")) and _is_prose(free[j]) \
+                and (j - i >= 4 or _headline_trio(free[i:j])):
+            for ln in free[i:j]:
+                ln.reason = "related-headline"
+        i = max(j, i + 1)
+
+
+def _headline_trio(run: list[_Line]) -> bool:
+    """Three lines are links only if they read as three headlines, not as a verse or a chain of questions:
+    at most one is a question, at most one opens with a conjunction (و ف ثم لكن)."""
+    questions = sum(ln.text.endswith(("?", "؟")) for ln in run)
+    conjunctions = sum(bool(_CONJUNCTION.match(ln.text)) for ln in run)
+    return questions <= 1 and conjunctions <= 1
+
+
+def _run_member(ln: _Line) -> bool:
+    return 4 <= ln.words <= 20 and R.is_headline_like(ln.text) and not _LIST_START.match(ln.text)
+
+
+def _mark_footer(lines: list[_Line]) -> None:
+    """The page footer zone: from the first footer marker after which almost nothing is article text, to the end;
+    then back over the tag list (short, unpunctuated lines) that sits between the last sentence and that zone."""
+    anchors = ("footer-copyright", "more-link", "widget-timestamp", "separator", "carousel", "disclaimer")
+    start = None
+    prose_after = 0
+    explained_after = 0
+    markers_after = 0
+    other_after = False      # a footer marker other than a bare separator line lies behind
+    ends_in_prose = bool(lines) and lines[-1].reason is None
+    # walk backwards, remembering the earliest footer marker that still has a boilerplate-dominated tail behind it
+    for i in range(len(lines) - 1, -1, -1):
+        ln = lines[i]
+        if ln.reason is not None:
+            explained_after += 1
+        if ln.reason in anchors and (ln.reason != "separator" or len(ln.text) >= 5):
+            markers_after += 1
+            if ln.reason == "separator" and not other_after:
+                ok = prose_after <= 1          # a rule line, then at most one promo line (BBC app promo)
+            else:                              # page furniture: must run to the end of the page
+                ok = not ends_in_prose and prose_after <= _TAIL_MAX_PROSE and prose_after <= explained_after
+            if ok:
+                start = i
+        if ln.reason in anchors and ln.reason != "separator":
+            other_after = True
+        if ln.reason is None:
+            prose_after += 1
+            if prose_after > _TAIL_MAX_PROSE:
+                break
+    if start is None:
+        return
+    for ln in lines[start:]:
+        if ln.reason is None:
+            ln.reason = "footer"
+    # back over the tag list: consecutive short lines with no sentence punctuation and no digits-only content
+    i = start - 1
+    tags = []
+    while i >= 0:
+        ln = lines[i]
+        if ln.reason is not None:
+            i -= 1
+            continue
+        if ln.words <= 5 and not R.PROSE_END.search(ln.text):
+            tags.append(ln)
+            i -= 1
+            continue
+        break
+    if len(tags) >= 2 or (tags and markers_after >= 2):
+        for ln in tags:
+            ln.reason = "tag-list"
+
+
+def _mark_repeats(lines: list[_Line], title_key: str) -> None:
+    """The title repeated as the first paragraph (a scraping artifact; a title line later on, e.g. a refrain or
+    a poem's first verse, is the author's), and any long paragraph repeated verbatim."""
+    seen: dict[str, list[str]] = {}   # cheap key (normalized head + length) -> full keys of the lines behind it
+    first = True
+    for ln in lines:
+        if ln.reason is not None:
+            continue
+        was_first, first = first, False
+        if was_first and title_key and ln.words <= 40 and _dedup_key(ln.text) == title_key:
+            ln.reason = "repeated-title"
+            continue
+        if ln.words < 8:
+            continue
+        cheap = _dedup_key(ln.text[:64]) + "|" + str(len(ln.text))
+        bucket = seen.get(cheap)
+        if bucket is None:
+            seen[cheap] = [ln.text]
+            continue
+        key = _dedup_key(ln.text)
+        if not _LIST_START.match(ln.text) and any(_dedup_key(t) == key for t in bucket):
+            ln.reason = "repeated-paragraph"
+        else:
+            bucket.append(ln.text)
+
+
+# the dedup key: the matching-text normalizations that matter for spotting a repeat (diacritics and tatweel
+# dropped; alef variants, alef maksura and teh marbuta folded), done with one regex pass and str.replace
+_FOLD_DROP = re.compile("[\u064b-\u0652\u0670\u0640]+")
+
+
+def _dedup_key(text: str) -> str:
+    if not text.isascii():
+        text = _FOLD_DROP.sub("", text)
+        text = text.replace("أ", "ا").replace("إ", "ا").replace("آ", "ا").replace("ى", "ي").replace("ة", "ه")
+    return text.lower().strip(" .،")
+
+
+def _caption_like(ln: _Line) -> bool:
+    return (ln.words <= 6 and not R.PROSE_END.search(ln.text) and not R.HASHTAG_OR_LINK.search(ln.text)
+            and not _LIST_START.match(ln.text))
+
+
+def _take_prefix(text: str) -> tuple[str, str | None, str | None]:
+    """Split a leading byline/dateline off the first paragraph (repeatedly, so the result is a fixed point)."""
+    byline = dateline = None
+    for _ in range(3):
+        m = R.DASHED_PREFIX.match(text) or R.AGENCY_PREFIX.match(text)
+        if not m or not any(ch.isalpha() for ch in m.group()):
+            break
+        rest = text[m.end():].lstrip()
+        # only in front of a real sentence, never leaving behind something another rule would drop
+        if len(rest.split()) < 4 or R.line_reason(rest) or R.credit_reason(rest):
+            break
+        groups = m.groupdict()
+        if "agency" in groups:
+            byline = groups["agency"].strip()
+            dateline = (groups.get("place") or "").strip() or dateline
+        else:
+            byline = " - ".join(p.strip() for p in _split_dashes(groups["by"]))
+            dateline = groups["place"].strip()
+        text = text[m.end():].lstrip()
+    return text, byline, dateline
+
+
+def _split_dashes(s: str) -> list[str]:
+    out, cur = [], []
+    for ch in s:
+        if ch in "-–—":
+            out.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    out.append("".join(cur))
+    return [p for p in (x.strip() for x in out) if p]
+
+
+def _latin_heavy(text: str) -> bool:
+    return len(R.LATIN_LETTER.findall(text)) > 2 * len(R.ARABIC_LETTER.findall(text))
 
 
 def clean_article(title: str | None, body: str) -> CleanResult:
-    lines = [display_line(raw) for raw in body.splitlines()]
+    try:
+        return _clean(title, body)
+    except Exception as exc:  # the stage must never raise: keep the text as it is and say why
+        text = "\n".join(x for x in (display_line(s) for s in str(body or "").splitlines()) if x)
+        return CleanResult(title=display_line(title or ""), body=text, paragraphs=[Span(0, len(text))] if text else [],
+                           sentences=[Span(0, len(text))] if text else [], removed=[], lang="und",
+                           flags=[f"cleaning-error:{type(exc).__name__}"])
+
+
+def _clean(title: str | None, body: str) -> CleanResult:
     removed: list[Removed] = []
-    keep: list[tuple[int, str]] = []
-    after_separator = False
-    for number, line in enumerate(lines, start=1):
-        if not line:
-            continue
-        if _SEPARATOR.match(line):
-            removed.append(Removed(line, "separator", number))
-            after_separator = True
-            continue
-        if after_separator and _is_headline_like(line):
-            removed.append(Removed(line, "related-headline", number))
-            continue
-        after_separator = False
-        keep.append((number, line))
-
+    lines: list[_Line] = []
     clean_title = display_line(title) if title else ""
-    if not clean_title and keep:
-        number, clean_title = keep.pop(0)
-        removed.append(Removed(clean_title, "title-from-first-line", number))
+    for number, raw in enumerate(body.splitlines(), start=1):
+        text = display_line(raw)
+        if not text:
+            continue
+        if not clean_title:
+            clean_title = text
+            removed.append(Removed(text, "title-from-first-line", number))
+            continue
+        lines.append(_Line(number, text))
 
-    paragraphs, sentences, parts, pos = [], [], [], 0
-    for _, line in keep:
-        paragraphs.append(Span(pos, pos + len(line)))
-        start = 0
-        for m in _SENTENCE_END.finditer(line):
-            sentences.append(Span(pos + start, pos + m.start()))
-            start = m.end()
-        sentences.append(Span(pos + start, pos + len(line)))
-        parts.append(line)
-        pos += len(line) + 1
+    # 1. the line alone
+    head, size = [], 0
+    for ln in lines:  # the body lines only (not a title taken from the first line): cleaning stays idempotent
+        head.append(ln.text)
+        size += len(ln.text)
+        if size > 1200:
+            break
+    arabic, latin = langid.script_counts("\n".join(head))
+    arabic_page = arabic >= latin
+    credits: list[str] = []
+    for ln in lines:
+        t = ln.text
+        ln.reason = R.line_reason(t, ln.words)
+        if ln.reason is None and ln.words <= 8 and R.credit_reason(t):
+            ln.reason = "byline"
+        if (ln.reason is None and arabic_page and ("#" in t or "@" in t or "http" in t)
+                and R.HASHTAG_OR_LINK.search(t) and _latin_heavy(t)):
+            ln.reason = "embedded-tweet"
+    # 2. neighbours
+    _mark_blocks(lines)
+    _mark_headline_runs(lines)
+    _mark_footer(lines)
+    byline = dateline = None
+    first = next((ln for ln in lines if ln.reason is None), None)
+    if first is not None:
+        rest, byline, dateline = _take_prefix(first.text)
+        if byline is not None:
+            prefix = first.text[: len(first.text) - len(rest)].strip()
+            removed.append(Removed(prefix, "byline-dateline-prefix", first.number))
+            if rest:
+                first.text, first.words = rest, len(rest.split())
+            else:
+                first.reason = "byline"
+    # 3. repetition
+    _mark_repeats(lines, _dedup_key(clean_title) if clean_title else "")
+
+    kept = [ln for ln in lines if ln.reason is None]
+    if len(kept) >= 2 and _caption_like(kept[0]) and kept[1].words >= 12 and _is_prose(kept[1]):
+        kept[0].reason = "byline" if R.looks_like_name(kept[0].text) else "lead-caption"
+        kept.pop(0)
+    if (len(kept) >= 2 and kept[-1].words <= _SIGNATURE_MAX_WORDS and not R.PROSE_END.search(kept[-1].text)
+            and not R.HASHTAG_OR_LINK.search(kept[-1].text) and _is_prose(kept[-2])):
+        last = kept[-1].text
+        kept[-1].reason = ("byline" if last.startswith(("-", "—", "–")) or R.looks_like_name(last)
+                           else "trailing-signature")
+        kept.pop()
+
+    for ln in lines:
+        if ln.reason is not None:
+            removed.append(Removed(ln.text, ln.reason, ln.number))
+            if ln.reason == "byline":
+                credits.append(ln.text.lstrip("-—–* ").strip())
+    removed.sort(key=lambda r: (r.line or 0))
+    if credits:
+        byline = "; ".join(([byline] if byline else []) + credits)
+
+    paragraphs: list[Span] = []
+    sentences: list[Span] = []
+    parts: list[str] = []
+    pos = 0
+    for ln in kept:
+        paragraphs.append(Span(pos, pos + len(ln.text)))
+        sentences.extend(Span(s, e) for s, e in sentence_spans(ln.text, pos))
+        parts.append(ln.text)
+        pos += len(ln.text) + 1
     text = "\n".join(parts)
-    flags = [] if text else ["empty-after-cleaning"]
+
+    flags: list[str] = []
+    if not text:
+        flags.append("boilerplate-only" if lines else "empty-body")
+    elif len(text) < _SHORT_BODY_CHARS:
+        flags.append("short-body")
+    lang = langid.detect(clean_title + "\n" + text)
     return CleanResult(
         title=clean_title, body=text, paragraphs=paragraphs, sentences=sentences,
-        removed=removed, lang=langid.detect(clean_title + "\n" + text), flags=flags,
+        removed=removed, lang=lang, byline=byline, dateline=dateline, flags=flags,
     )
