@@ -1,0 +1,127 @@
+"""Arabic named-entity recognition: a CRF tagger trained here (python-crfsuite), shipped in ``model/``.
+
+Public API (used by the entity stage)::
+
+    load_tagger(path=None) -> Tagger      # cached, one load per process
+    Tagger.find(text) -> list[Mention]    # spans with character offsets into ``text``
+    Tagger.tag(tokens) -> list[str]       # IOB2 tags for pre-tokenized input
+
+``AKHBAR_NER_BACKEND=camel`` selects camel-tools' BERT NER instead (see ``nlp.ner.camel``); the default is ``crf``.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+MODEL_DIR = Path(__file__).resolve().parent / "model"
+MODEL_FILE = MODEL_DIR / "akhbar-ner.crfsuite"
+CLUSTERS_FILE = MODEL_DIR / "clusters.tsv"
+GAZETTEER_FILE = MODEL_DIR / "gazetteer.tsv"
+TYPES = ("PER", "LOC", "ORG", "MISC")
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A span of the display text: ``text[start:end]`` is the mention."""
+    start: int
+    end: int
+    type: str
+
+
+def spans_from_tags(offsets: list[tuple[int, int]], tags: list[str]) -> list[Mention]:
+    from nlp.ner.evaluation import chunks
+    return [Mention(offsets[s][0], offsets[e - 1][1], t) for s, e, t in chunks(tags) if t in TYPES]
+
+
+class Tagger:
+    """The CRF tagger. Thread-safe: crfsuite taggers are per thread."""
+
+    def __init__(self, model_path: str | os.PathLike | None = None, consistency: bool = True):
+        import pycrfsuite
+
+        from nlp.ner.clusters import read_clusters
+        from nlp.ner.features import FeatureExtractor
+        from nlp.ner.gazetteers import read_gazetteer, with_builtin
+
+        self.model_path = str(model_path or MODEL_FILE)
+        if not Path(self.model_path).is_file():
+            raise FileNotFoundError(f"NER model not found: {self.model_path} (train one with `akhbar ner train`)")
+        folder = Path(self.model_path).parent
+        self.features = FeatureExtractor(with_builtin(read_gazetteer(folder / GAZETTEER_FILE.name)),
+                                         read_clusters(folder / CLUSTERS_FILE.name))
+        self._pycrfsuite = pycrfsuite
+        self._local = threading.local()
+        self.consistency = consistency
+        self._crf()  # fail now, not on the first article
+
+    def _crf(self):
+        t = getattr(self._local, "tagger", None)
+        if t is None:
+            t = self._pycrfsuite.Tagger()
+            t.open(self.model_path)
+            self._local.tagger = t
+        return t
+
+    def tag(self, tokens: list[str]) -> list[str]:
+        """IOB2 tags for one pre-tokenized sentence."""
+        if not tokens:
+            return []
+        try:
+            return list(self._crf().tag(self.features.sentence(list(tokens))))
+        except Exception:  # never raise on odd input
+            return ["O"] * len(tokens)
+
+    def find(self, text: str) -> list[Mention]:
+        """Mentions in ``text`` (offsets into it). Never raises; [] for empty or non-string input."""
+        try:
+            return self._find(text)
+        except Exception:
+            return []
+
+    def _find(self, text: str) -> list[Mention]:
+        from nlp.ner.tokens import sentences
+
+        if not isinstance(text, str) or not text.strip():
+            return []
+        sents = sentences(text)
+        words = [[w for w, _, _ in s] for s in sents]
+        crf = self._crf()
+        tags = [list(crf.tag(self.features.sentence(ws))) for ws in words]
+        if self.consistency:
+            from nlp.ner.consistency import harmonize
+            tags = harmonize(words, tags)
+        out: list[Mention] = []
+        for s, ts in zip(sents, tags):
+            out += spans_from_tags([(a, b) for _, a, b in s], ts)
+        return out
+
+
+_lock = threading.Lock()
+_cache: dict[tuple[str, str], object] = {}
+
+
+def load_tagger(path: str | None = None) -> Tagger:
+    """The process-wide tagger for ``path`` (default: the shipped model), loaded once.
+
+    ``AKHBAR_NER_BACKEND`` picks the implementation: ``crf`` (default) or ``camel`` (camel-tools BERT NER, only where
+    its model data and torch are installed).
+    """
+    backend = os.environ.get("AKHBAR_NER_BACKEND", "crf").strip().lower() or "crf"
+    key = (backend, str(path or ""))
+    with _lock:
+        hit = _cache.get(key)
+        if hit is None:
+            if backend == "crf":
+                hit = Tagger(path)
+            elif backend == "camel":
+                from nlp.ner.camel import CamelTagger
+                hit = CamelTagger(path)
+            else:
+                raise ValueError(f"AKHBAR_NER_BACKEND={backend!r}: expected 'crf' or 'camel'")
+            _cache[key] = hit
+        return hit  # type: ignore[return-value]
+
+
+__all__ = ["Mention", "Tagger", "load_tagger", "spans_from_tags", "MODEL_FILE", "TYPES"]
