@@ -8,6 +8,7 @@ with conflicting types takes the majority type. Keys compare clitic-stripped nor
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from functools import lru_cache
 
 from nlp.ner.evaluation import chunks
 from nlp.ner.features import clitic_split, proclitic_candidate
@@ -16,10 +17,12 @@ from nlp.ner.tokens import norm
 MAX_LEN = 5
 
 
+@lru_cache(maxsize=100_000)
 def _key(word: str) -> str:
     return clitic_split(norm(word))[1]
 
 
+@lru_cache(maxsize=100_000)
 def _alt(word: str) -> str | None:
     n = norm(word)
     if clitic_split(n)[0]:

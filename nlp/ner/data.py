@@ -118,7 +118,8 @@ def _grams(s: str, n: int = 15) -> set[str]:
     return {s[i:i + n] for i in range(0, max(1, len(s) - n + 1))}
 
 
-def drop_overlap(sentences: list[Sentence], held_out: list[Sentence], threshold: float = 0.3) -> tuple[list[Sentence], int]:
+def drop_overlap(sentences: list[Sentence], held_out: list[Sentence], threshold: float = 0.3,
+                 dropped_out: list | None = None) -> tuple[list[Sentence], int]:
     """Sentences of a re-annotation (NewsFANE) minus those whose text is in ``held_out`` (ANERcorp dev).
 
     Matched on normalized, de-spaced token sequences (NewsFANE is partly clitic-segmented and hamza-normalized, so
@@ -142,22 +143,26 @@ def drop_overlap(sentences: list[Sentence], held_out: list[Sentence], threshold:
             hit = len(g & grams) / len(g) >= threshold
         if hit:
             dropped += 1
+            if dropped_out is not None:
+                dropped_out.append(sent)
         else:
             kept.append(sent)
     return kept, dropped
 
 
-def load_training(root: str | Path, use_newsfane: bool = True, use_aqmar: bool = True) -> dict:
-    """{"train": [...], "dev": [...], "aqmar_dev": [...], "stats": {...}} from the shared data folder."""
+def load_training(root: str | Path, use_newsfane: bool = True, use_aqmar: bool = True, use_anercorp: bool = True) -> dict:
+    """{"train": [...], "dev": [...], "newsfane_dev": [...], "aqmar_dev": [...], "stats": {...}} from the shared
+    data folder. ``newsfane_dev`` is the dev text as NewsFANE annotates it (the sentences dropped from training)."""
     root = Path(root)
     aner = read_conll(root / "anercorp" / "anercorp_train.conll")
     train, dev = aner[:ANERCORP_DEV_START], aner[ANERCORP_DEV_START:]
-    stats = {"anercorp_train": len(train), "anercorp_dev": len(dev)}
-    out_train = list(train)
+    stats = {"anercorp_train": len(train) if use_anercorp else 0, "anercorp_dev": len(dev)}
+    out_train = list(train) if use_anercorp else []
+    orig = root / "newsfane_gold" / "NewsFANE_Gold_2014_170K.orig-lines.shared-subset.txt"
+    nf = read_newsfane_orig(orig) if orig.is_file() else read_conll(root / "newsfane_gold" / "newsfane_train.conll")
+    nf_dev: list[Sentence] = []
+    nf_kept, nf_dropped = drop_overlap(nf, dev, dropped_out=nf_dev)
     if use_newsfane:
-        orig = root / "newsfane_gold" / "NewsFANE_Gold_2014_170K.orig-lines.shared-subset.txt"
-        nf = read_newsfane_orig(orig) if orig.is_file() else read_conll(root / "newsfane_gold" / "newsfane_train.conll")
-        nf_kept, nf_dropped = drop_overlap(nf, dev)
         out_train += nf_kept
         stats.update(newsfane_kept=len(nf_kept), newsfane_dropped=nf_dropped)
     if use_aqmar:
@@ -165,4 +170,4 @@ def load_training(root: str | Path, use_newsfane: bool = True, use_aqmar: bool =
         out_train += aq
         stats["aqmar_train"] = len(aq)
     aq_dev = read_conll(root / "aqmar" / "aqmar_dev.conll")
-    return {"train": out_train, "dev": dev, "aqmar_dev": aq_dev, "stats": stats}
+    return {"train": out_train, "dev": dev, "newsfane_dev": nf_dev, "aqmar_dev": aq_dev, "stats": stats}

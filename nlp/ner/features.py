@@ -66,7 +66,8 @@ class FeatureExtractor:
     """Turns token lists into crfsuite attribute lists. ``gaz``: {type: normalized entries}; ``clusters``:
     {normalized word: (coarse, mid, fine) ids}."""
 
-    def __init__(self, gaz: dict[str, set[str]], clusters: dict[str, tuple[str, ...]], cache_size: int = 300_000):
+    def __init__(self, gaz: dict[str, set[str]], clusters: dict[str, tuple[str, ...]], cache_size: int = 300_000,
+                 bigrams: bool = False, counts: dict[str, int] | None = None, long_triggers: bool = True):
         self.single: dict[str, list[str]] = {}
         self.multi: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for typ, entries in gaz.items():
@@ -83,6 +84,9 @@ class FeatureExtractor:
         self.clusters = clusters
         self._cache: dict[str, tuple] = {}
         self._cache_size = cache_size
+        self.bigrams = bigrams
+        self.counts = counts
+        self.long_triggers = long_triggers
         self._bos = (["-1:BOS"], ["-2:BOS"])
         self._eos = (["+1:EOS"], ["+2:EOS"])
 
@@ -101,8 +105,15 @@ class FeatureExtractor:
 
     def _word(self, w: str) -> tuple:
         hit = self._cache.get(w)
-        if hit is not None:
-            return hit
+        if hit is None:
+            hit = self.word_features(w)
+            if len(self._cache) >= self._cache_size:
+                self._cache.clear()
+            self._cache[w] = hit
+        return hit
+
+    def word_features(self, w: str) -> tuple:
+        """(own, as -1 neighbour, as +1, as -2, as +2, stem, norm, mid cluster, trigger class) of one word."""
         n = norm(w)
         pre, stem, bare = clitic_split(n)
         cand = proclitic_candidate(n) if not pre and stem == n else None
@@ -137,6 +148,9 @@ class FeatureExtractor:
         if trig:
             core.append(f"tr={trig}")
         c = self.clusters.get(self.lexical_key(n))
+        if self.counts is not None:
+            k = self.counts.get(n, 0) or self.counts.get(stem, 0)
+            core.append("fq=" + ("0" if k == 0 else "1" if k < 5 else "2" if k < 20 else "3" if k < 100 else "4"))
         if c:
             for i, cid in enumerate(c):
                 core.append(f"c{i}={cid}")
@@ -148,11 +162,7 @@ class FeatureExtractor:
         small = [x for x in core if x.startswith(("stem=", "gz=", "tr=", "c1=", "sh="))]
         fm2 = ["-2:" + x for x in small]
         fp2 = ["+2:" + x for x in small]
-        hit = (f0, fm1, fp1, fm2, fp2, stem)
-        if len(self._cache) >= self._cache_size:
-            self._cache.clear()
-        self._cache[w] = hit
-        return hit
+        return (f0, fm1, fp1, fm2, fp2, stem, n, c[1] if c else "-", trig)
 
     # ---- per sentence --------------------------------------------------------------------------------------
     def _multi_gaz(self, stems: list[str], norms: list[str]) -> dict[int, str]:
@@ -173,10 +183,31 @@ class FeatureExtractor:
             i += matched or 1
         return marks
 
+    def context_features(self, words: list[str], info: list[tuple] | None = None) -> dict[int, list[str]]:
+        """Features that depend on more than a +-2 window of single words: multi-word gazetteer matches, a trigger
+        word 3-5 tokens back, and (optional) bigrams."""
+        info = info if info is not None else [self._word(w) for w in words]
+        out: dict[int, list[str]] = {}
+        if self.multi:
+            for i, mk in self._multi_gaz([x[5] for x in info], [x[6] for x in info]).items():
+                out.setdefault(i, []).append(mk)
+        L = len(info)
+        if self.long_triggers:
+            trig_pos = [j for j in range(L) if info[j][8]]
+            for j in trig_pos:
+                for i in range(j + 3, min(L, j + 6)):
+                    out.setdefault(i, []).append("tr35=" + info[j][8])
+        if self.bigrams:
+            for i in range(L):
+                prev = info[i - 1] if i else None
+                out.setdefault(i, []).extend((f"bw={prev[6] if prev else '^'}|{info[i][6]}",
+                                              f"bc={prev[7] if prev else '^'}|{info[i][7]}"))
+        return out
+
     def sentence(self, words: list[str]) -> list[list[str]]:
         info = [self._word(w) for w in words]
         L = len(info)
-        marks = self._multi_gaz([x[5] for x in info], [norm(w) for w in words]) if self.multi else {}
+        ctx = self.context_features(words, info)
         out: list[list[str]] = []
         for i in range(L):
             f = list(info[i][0])
@@ -184,8 +215,8 @@ class FeatureExtractor:
             f += info[i - 2][3] if i >= 2 else self._bos[1]
             f += info[i + 1][2] if i + 1 < L else self._eos[0]
             f += info[i + 2][4] if i + 2 < L else self._eos[1]
-            mk = marks.get(i)
-            if mk:
-                f.append(mk)
+            extra = ctx.get(i)
+            if extra:
+                f += extra
             out.append(f)
         return out

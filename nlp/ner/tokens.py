@@ -19,7 +19,6 @@ from camel_tools.utils.normalize import (
 # is not a space is a one-character token, like simple_word_tokenize.
 _MARKS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200c"
 _TOKEN = re.compile(rf"(?:[^\W\d_]|[{_MARKS}])+|\d+|[^\s]")
-_SENT_END = frozenset(".!?؟\n…")
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
 
@@ -28,25 +27,33 @@ def tokenize(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
 
+_TOKEN_NL = re.compile(rf"\n|{_TOKEN.pattern}")
+_ENDERS = frozenset(".!?؟…")
+
+
 def sentences(text: str) -> list[list[tuple[str, int, int]]]:
-    """Tokens grouped into sentences: a boundary after a run of . ! ? ؟ and at line breaks."""
+    """Tokens grouped into sentences: a boundary after a run of . ! ? ؟ … and at line breaks."""
     out: list[list[tuple[str, int, int]]] = []
     cur: list[tuple[str, int, int]] = []
-    last_end = 0
-    for m in _TOKEN.finditer(text):
-        s = m.start()
-        if cur and "\n" in text[last_end:s]:
-            out.append(cur)
-            cur = []
+    after_end = False
+    for m in _TOKEN_NL.finditer(text):
         tok = m.group()
-        if cur and tok not in _SENT_END and cur[-1][0] in _SENT_END and len(cur[-1][0]) == 1:
+        if tok == "\n":
+            if cur:
+                out.append(cur)
+                cur = []
+            after_end = False
+            continue
+        is_end = tok in _ENDERS
+        if after_end and not is_end and cur:
             out.append(cur)
             cur = []
-        cur.append((tok, s, m.end()))
-        last_end = m.end()
+        cur.append((tok, m.start(), m.end()))
+        after_end = is_end
         if len(cur) >= 200:  # keep CRF sequences bounded on text without punctuation
             out.append(cur)
             cur = []
+            after_end = False
     if cur:
         out.append(cur)
     return out

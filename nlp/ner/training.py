@@ -6,15 +6,17 @@ import time
 from pathlib import Path
 
 from nlp.ner import CLUSTERS_FILE, GAZETTEER_FILE, MODEL_FILE, Tagger
-from nlp.ner.clusters import read_clusters
+from nlp.ner.clusters import read_clusters, read_counts
 from nlp.ner.data import Sentence, load_training
 from nlp.ner.evaluation import score
+from nlp.ner.decoder import export_weights
 from nlp.ner.features import FeatureExtractor
 from nlp.ner.gazetteers import read_anergazet, with_builtin, write_gazetteer
 
 
 def train_model(data_root: str | Path, out: str | Path = MODEL_FILE, *, c1: float = 0.05, c2: float = 0.05,
                 max_iterations: int = 150, seed: int = 13, use_newsfane: bool = False, use_aqmar: bool = True,
+                use_anercorp: bool = True,
                 min_freq: int = 1, progress: bool = True, log=print) -> dict:
     """Train on ANERcorp train (minus the dev split) [+ NewsFANE minus dev text] [+ AQMAR train]; write the model,
     the compiled gazetteer and keep the clusters file next to it. Returns the dev scores."""
@@ -24,14 +26,14 @@ def train_model(data_root: str | Path, out: str | Path = MODEL_FILE, *, c1: floa
     data_root = Path(data_root)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    data = load_training(data_root, use_newsfane=use_newsfane, use_aqmar=use_aqmar)
+    data = load_training(data_root, use_newsfane=use_newsfane, use_aqmar=use_aqmar, use_anercorp=use_anercorp)
     log(f"data: {data['stats']}")
     gaz = read_anergazet(data_root / "anergazet" / "ANERGazet")
     write_gazetteer(gaz, out.parent / GAZETTEER_FILE.name)
     clusters_path = out.parent / CLUSTERS_FILE.name
     if not clusters_path.exists() and CLUSTERS_FILE.exists():
         clusters_path.write_bytes(CLUSTERS_FILE.read_bytes())
-    fx = FeatureExtractor(with_builtin(gaz), read_clusters(clusters_path))
+    fx = FeatureExtractor(with_builtin(gaz), read_clusters(clusters_path), counts=read_counts(clusters_path))
     train: list[Sentence] = list(data["train"])
     random.Random(seed).shuffle(train)  # crfsuite's L-BFGS is deterministic given the order; fix the order
     trainer = _ProgressTrainer(verbose=False)
@@ -43,10 +45,13 @@ def train_model(data_root: str | Path, out: str | Path = MODEL_FILE, *, c1: floa
     t0 = time.time()
     trainer.train(str(out))
     trainer.bar.close()
-    log(f"trained in {time.time() - t0:.0f}s -> {out} ({out.stat().st_size / 1e6:.1f} MB)")
+    export_weights(out, out.with_suffix(".npz"))
+    log(f"trained in {time.time() - t0:.0f}s -> {out} ({out.stat().st_size / 1e6:.1f} MB) + "
+        f"{out.with_suffix('.npz').name} ({out.with_suffix('.npz').stat().st_size / 1e6:.1f} MB)")
     tagger = Tagger(out)
-    res = {"dev": evaluate(tagger, data["dev"]), "aqmar_dev": evaluate(tagger, data["aqmar_dev"]),
-           "params": {"c1": c1, "c2": c2, "max_iterations": max_iterations, "seed": seed, "newsfane": use_newsfane,
+    res = {"dev": evaluate(tagger, data["dev"]), "newsfane_dev": evaluate(tagger, data["newsfane_dev"]),
+           "aqmar_dev": evaluate(tagger, data["aqmar_dev"]),
+           "params": {"c1": c1, "c2": c2, "max_iterations": max_iterations, "seed": seed, "newsfane": use_newsfane, "anercorp": use_anercorp,
                       "aqmar": use_aqmar, "min_freq": min_freq}, "data": data["stats"]}
     return res
 
