@@ -22,7 +22,7 @@ CLUSTERS_FILE = MODEL_DIR / "clusters.tsv"
 GAZETTEER_FILE = MODEL_DIR / "gazetteer.tsv"
 TYPES = ("PER", "LOC", "ORG", "MISC")
 # Decoding bias against the O label (recall-oriented decoding); chosen on the dev split, see docs/ner.md.
-O_PENALTY = 0.0
+O_PENALTY = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +43,7 @@ class Tagger:
     (``nlp.ner.decoder``; identical output to crfsuite's tagger, several times faster)."""
 
     def __init__(self, model_path: str | os.PathLike | None = None, consistency: bool = True,
-                 o_penalty: float = O_PENALTY):
+                 o_penalty: float = O_PENALTY, rules: tuple[str, ...] | None = None):
         from nlp.ner.clusters import read_clusters, read_counts
         from nlp.ner.decoder import Decoder, export_weights
         from nlp.ner.features import FeatureExtractor
@@ -65,6 +65,8 @@ class Tagger:
             weights = buf
         self.decoder = Decoder(weights, self.features, o_penalty=o_penalty)
         self.consistency = consistency
+        from nlp.ner import rules as _rules
+        self.rules = _rules.ALL if rules is None else tuple(rules)
 
     def tag(self, tokens: list[str]) -> list[str]:
         """IOB2 tags for one pre-tokenized sentence."""
@@ -90,6 +92,9 @@ class Tagger:
         sents = sentences(text)
         words = [[w for w, _, _ in s] for s in sents]
         tags = self.decoder.tag_many(words)
+        if self.rules:
+            from nlp.ner.rules import apply
+            tags = [apply(ws, ts, self.rules) for ws, ts in zip(words, tags)]
         if self.consistency:
             from nlp.ner.consistency import harmonize
             tags = harmonize(words, tags)
