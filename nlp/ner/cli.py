@@ -59,7 +59,9 @@ def train(data_root, out, c1, c2, iterations, seed, newsfane, aqmar, as_json):
 @click.option("--model", default=None, type=click.Path(dir_okay=False), help="Model file (default: the shipped one).")
 @click.option("--consistency-window", default=0, show_default=True,
               help="Apply document consistency over windows of N sentences (0: sentence by sentence).")
-def eval_(conll, as_json, model, consistency_window):
+@click.option("--rules/--no-rules", default=True, show_default=True,
+              help="Apply the phrase rules that Tagger.find applies after the CRF.")
+def eval_(conll, as_json, model, consistency_window, rules):
     """Entity-level exact-match P/R/F1 (conlleval semantics); micro over PER/LOC/ORG, MISC separate."""
     from nlp.ner import Tagger
     from nlp.ner.data import ConllError, read_conll
@@ -76,7 +78,7 @@ def eval_(conll, as_json, model, consistency_window):
         tagger = Tagger(model)
     except FileNotFoundError as e:
         raise click.ClickException(str(e))
-    res = evaluate(tagger, sents, docs=consistency_window)
+    res = evaluate(tagger, sents, docs=consistency_window, rules=rules)
     if as_json:
         res = {"micro": {k: res["micro"][k] for k in ("precision", "recall", "f1")},
                "per_type": {t: {k: v[k] for k in ("precision", "recall", "f1", "gold", "pred")}
@@ -85,6 +87,23 @@ def eval_(conll, as_json, model, consistency_window):
         click.echo(json.dumps(res, ensure_ascii=False))
     else:
         click.echo(_table(conll, res))
+
+
+@ner.command()
+@click.option("--data-root", default=_default_root, show_default="$AKHBAR_NER_DATA or ../shared/data/ner",
+              type=click.Path(file_okay=False))
+@click.option("--out-dir", required=True, type=click.Path(file_okay=False), help="Where to write the dev files.")
+def split(data_root, out_dir):
+    """Write the dev split as CoNLL files (anercorp_dev.conll, newsfane_dev.conll) for `ner eval`."""
+    from nlp.ner.data import load_training
+    data = load_training(Path(data_root), use_newsfane=False)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, key in (("anercorp_dev.conll", "dev"), ("newsfane_dev.conll", "newsfane_dev")):
+        with (out / name).open("w", encoding="utf-8") as fh:
+            for toks, tags in data[key]:
+                fh.write("".join(f"{t}\t{g}\n" for t, g in zip(toks, tags)) + "\n")
+        click.echo(f"{out / name}: {len(data[key])} sentences", err=True)
 
 
 @ner.command()

@@ -70,8 +70,8 @@ class FeatureExtractor:
                  bigrams: bool = False, counts: dict[str, int] | None = None, long_triggers: bool = True):
         self.single: dict[str, list[str]] = {}
         self.multi: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-        for typ, entries in gaz.items():
-            for e in entries:
+        for typ in sorted(gaz):  # sorted: the attribute order, hence the model file, is reproducible
+            for e in sorted(gaz[typ]):
                 parts = tuple(e.split())
                 if len(parts) == 1:
                     self.single.setdefault(parts[0], [])
@@ -80,7 +80,7 @@ class FeatureExtractor:
                 elif parts:
                     self.multi.setdefault(parts[0], []).append((parts, typ))
         for k in self.multi:
-            self.multi[k].sort(key=lambda x: -len(x[0]))
+            self.multi[k].sort(key=lambda x: (-len(x[0]), x))
         self.clusters = clusters
         self._cache: dict[str, tuple] = {}
         self._cache_size = cache_size

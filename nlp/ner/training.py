@@ -36,7 +36,7 @@ def train_model(data_root: str | Path, out: str | Path = MODEL_FILE, *, c1: floa
     fx = FeatureExtractor(with_builtin(gaz), read_clusters(clusters_path), counts=read_counts(clusters_path))
     train: list[Sentence] = list(data["train"])
     random.Random(seed).shuffle(train)  # crfsuite's L-BFGS is deterministic given the order; fix the order
-    trainer = _ProgressTrainer(verbose=False)
+    trainer = _ProgressTrainer(verbose=True)
     for toks, tags in tqdm(train, desc="features", disable=not progress, unit="sent"):
         trainer.append(fx.sentence(toks), tags)
     trainer.set_params({"c1": c1, "c2": c2, "max_iterations": max_iterations,
@@ -70,14 +70,33 @@ class _ProgressTrainer:
                     self.bar.update(1)
                     self.bar.set_postfix(loss=f"{info.get('loss', 0):.0f}")
 
+            # verbose=True is what makes crfsuite report iterations; silence its other printouts
+            def on_start(self, log): pass
+            def on_featgen_progress(self, log, percent): pass
+            def on_featgen_end(self, log): pass
+            def on_prepared(self, log): pass
+            def on_prepare_error(self, log): pass
+            def on_optimization_end(self, log): pass
+            def on_end(self, log): pass
+
         return T(**kw)
 
 
-def evaluate(tagger, sentences: list[Sentence], docs: int = 0) -> dict:
-    """Score ``tagger`` on gold sentences; ``docs`` > 0 applies document consistency over windows of that many
-    sentences (the dev text has no document boundaries)."""
+def evaluate(tagger, sentences: list[Sentence], docs: int = 0, rules: bool = True) -> dict:
+    """Score ``tagger`` on gold sentences as ``Tagger.find`` tags them: the CRF, then (``rules``) the phrase rules;
+    ``docs`` > 0 also applies document consistency over windows of that many sentences (the dev text has no
+    document boundaries)."""
     t0 = time.perf_counter()
-    pred = [tagger.tag(toks) for toks, _ in sentences]
+    dec = getattr(tagger, "decoder", None)
+    if dec is not None:  # batches of 16 sentences, like the sentences of one article in Tagger.find
+        pred = []
+        for i in range(0, len(sentences), 16):
+            pred += dec.tag_many([toks for toks, _ in sentences[i:i + 16]])
+    else:
+        pred = [tagger.tag(toks) for toks, _ in sentences]
+    if rules and getattr(tagger, "rules", None):
+        from nlp.ner.rules import apply
+        pred = [apply(toks, p, tagger.rules) for (toks, _), p in zip(sentences, pred)]
     if docs:
         from nlp.ner.consistency import harmonize
         out = []
