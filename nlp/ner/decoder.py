@@ -73,41 +73,52 @@ class Decoder:
         return hit
 
     def emissions(self, words: list[str]) -> np.ndarray:
-        return self._batch_emissions([words])[0][0, :len(words)]
+        E, starts, lengths = self._flat_emissions([words])
+        return E[: len(words)]
 
-    def _batch_emissions(self, sents: list[list[str]]):
-        """Padded emission scores (B x Lmax x K) and lengths for non-empty sentences."""
-        K = len(self.labels)
+    def _flat_emissions(self, sents: list[list[str]]):
+        """Emission scores of all tokens of all (non-empty) sentences, concatenated (N x K), with each sentence's
+        start row and length. Sentences are laid out with two padding slots around each, so window offsets never
+        cross a sentence boundary."""
         table: dict[str, int] = {}
         rows: list[np.ndarray] = []
         infos: list[tuple] = []
-        lengths = np.array([len(s) for s in sents])
-        B, Lmax = len(sents), int(lengths.max())
-        ids = np.full((B, Lmax + 4), -1, dtype=np.intp)  # 2 columns of padding on each side
-        for b, ws in enumerate(sents):
-            row = ids[b]
-            for t, w in enumerate(ws):
+        ids: list[int] = [-1, -1]
+        starts: list[int] = []
+        for ws in sents:
+            starts.append(len(ids))
+            for w in ws:
                 k = table.get(w)
                 if k is None:
                     hit = self._word(w)
                     k = table[w] = len(rows)
                     rows.append(hit[0])
                     infos.append(hit[1])
-                row[t + 2] = k
+                ids.append(k)
+            ids += (-1, -1)
+        K = len(self.labels)
         U = np.concatenate([np.stack(rows), np.zeros((1, 5, K))])  # last row: padding
-        V = U[ids]  # B x (Lmax+4) x 5 x K
-        E = V[:, 2:-2, 0] + V[:, 1:-3, 1] + V[:, 3:-1, 2] + V[:, 0:-4, 3] + V[:, 4:, 4]
+        idx = np.asarray(ids, dtype=np.intp)
+        V = U[idx]  # M x 5 x K, M = tokens + padding
+        E = V[:, 0].copy()
+        E[1:] += V[:-1, 1]
+        E[:-1] += V[1:, 2]
+        E[2:] += V[:-2, 3]
+        E[:-2] += V[2:, 4]
+        st = np.asarray(starts, dtype=np.intp)
+        lengths = np.asarray([len(s) for s in sents], dtype=np.intp)
+        ends = st + lengths
         c = self._const
-        E[:, 0] += c["-1:BOS"]
-        E[:, :2] += c["-2:BOS"]
-        ar = np.arange(B)
-        E[ar, lengths - 1] += c["+1:EOS"]
-        E[ar, lengths - 1] += c["+2:EOS"]
-        second_last = lengths >= 2
-        E[ar[second_last], lengths[second_last] - 2] += c["+2:EOS"]
+        E[st] += c["-1:BOS"]
+        E[st] += c["-2:BOS"]
+        two = lengths >= 2
+        E[st[two] + 1] += c["-2:BOS"]
+        E[ends - 1] += c["+1:EOS"] + c["+2:EOS"]
+        E[ends[two] - 2] += c["+2:EOS"]
         ctx_cache = self._ctx_cache
         for b, ws in enumerate(sents):
-            light = [infos[k] for k in ids[b, 2:2 + len(ws)]]
+            s0 = starts[b]
+            light = [infos[k] for k in ids[s0:s0 + len(ws)]]
             for i, attrs in self.fx.context_features(ws, light).items():
                 key = tuple(attrs)
                 v = ctx_cache.get(key)
@@ -115,40 +126,45 @@ class Decoder:
                     if len(ctx_cache) > 50_000:
                         ctx_cache.clear()
                     v = ctx_cache[key] = self._vec(attrs)
-                E[b, i] += v
+                E[s0 + i] += v
         E += self.bias
-        return E, lengths
+        return E, st, lengths
 
     def tag(self, words: list[str]) -> list[str]:
         return self.tag_many([words])[0] if words else []
 
     def tag_many(self, sents: list[list[str]]) -> list[list[str]]:
-        """Viterbi over a batch of sentences at once (one numpy step per position of the longest sentence)."""
+        """Viterbi over a batch of sentences at once: sentences sorted by length, one numpy step per position of
+        the longest, each step on the sentences still running."""
         out: list[list[str]] = [[] for _ in sents]
         idx = [i for i, s in enumerate(sents) if s]
         if not idx:
             return out
-        E, lengths = self._batch_emissions([sents[i] for i in idx])
-        B, K = E.shape[0], len(self.labels)
-        Lmax = E.shape[1]
+        idx.sort(key=lambda i: -len(sents[i]))
+        E, st, lengths = self._flat_emissions([sents[i] for i in idx])
+        B, K = len(idx), len(self.labels)
+        Lmax = int(lengths[0])
+        # padded B x Lmax x K view of the emissions (rows past a sentence's end are never read)
+        pos = st[:, None] + np.arange(Lmax)[None, :]
+        np.minimum(pos, len(E) - 1, out=pos)
+        Ep = E[pos]
         T = self.T[None]
-        score = E[:, 0].copy()
+        score = Ep[:, 0].copy()
         back = np.zeros((Lmax, B, K), dtype=np.intp)
+        active = np.searchsorted(-lengths, -np.arange(Lmax), side="left")  # sentences with length > t
         for t in range(1, Lmax):
-            cand = score[:, :, None] + T
-            bp = cand.argmax(axis=1)
-            new = cand.max(axis=1) + E[:, t]
-            active = (lengths > t)[:, None]
-            score = np.where(active, new, score)
-            back[t] = bp
+            n = int(active[t]) if t < len(active) else 0
+            n = int((lengths > t).sum()) if n == 0 else n
+            cand = score[:n, :, None] + T
+            back[t, :n] = cand.argmax(axis=1)
+            score[:n] = cand.max(axis=1) + Ep[:n, t]
         best = score.argmax(axis=1).tolist()
         labels = self.labels
         lens = lengths.tolist()
         for b, i in enumerate(idx):
             k = best[b]
             path = [k]
-            bb = back[1:lens[b], b].tolist()
-            for row in reversed(bb):
+            for row in reversed(back[1:lens[b], b].tolist()):
                 k = row[k]
                 path.append(k)
             out[i] = [labels[j] for j in reversed(path)]

@@ -14,15 +14,20 @@ MAIN_TYPES = ("PER", "LOC", "ORG")
 def chunks(tags: list[str]) -> list[tuple[int, int, str]]:
     """(start, end_exclusive, type) of each entity in an IOB2 tag sequence."""
     out: list[tuple[int, int, str]] = []
-    start, typ = None, None
-    for i, tag in enumerate(list(tags) + ["O"]):
-        p, _, t = tag.partition("-")
-        begins = p == "B" or (p == "I" and t != typ)
-        if typ is not None and (p == "O" or begins):
-            out.append((start, i, typ))
-            start, typ = None, None
-        if begins:
+    start, typ = 0, None
+    for i, tag in enumerate(tags):
+        if tag == "O":
+            if typ is not None:
+                out.append((start, i, typ))
+                typ = None
+            continue
+        t = tag[2:]
+        if tag[0] != "I" or t != typ:  # B-X, or I-X not continuing an X chunk
+            if typ is not None:
+                out.append((start, i, typ))
             start, typ = i, t
+    if typ is not None:
+        out.append((start, len(tags), typ))
     return out
 
 

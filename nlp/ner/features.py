@@ -167,9 +167,12 @@ class FeatureExtractor:
     # ---- per sentence --------------------------------------------------------------------------------------
     def _multi_gaz(self, stems: list[str], norms: list[str]) -> dict[int, str]:
         marks: dict[int, str] = {}
+        multi = self.multi
+        if not any(s in multi for s in stems):
+            return marks
         i, L = 0, len(stems)
         while i < L:
-            cands = self.multi.get(stems[i])
+            cands = multi.get(stems[i])
             matched = 0
             if cands:
                 for parts, typ in cands:

@@ -11,6 +11,8 @@
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from nlp.ner.evaluation import chunks
 from nlp.ner.gazetteers import NATIONALITY_ISO
 from nlp.ner.tokens import norm
@@ -35,11 +37,19 @@ def _strip(n: str) -> str:
     return n
 
 
-def _head(word: str, heads=_HEADS) -> bool:
+@lru_cache(maxsize=100_000)
+def _head(word: str, heads=None) -> bool:
+    heads = _HEADS if heads is None else _WEAK_HEADS
     n = norm(word)
     return n in heads or _strip(n) in heads
 
 
+@lru_cache(maxsize=100_000)
+def _any_head(word: str) -> bool:
+    return _head(word) or _head(word, "weak")
+
+
+@lru_cache(maxsize=100_000)
 def _definite(word: str) -> bool:
     n = norm(word)
     return n.startswith("ال") and len(n) > 3 and n not in _NOT_NAME and n not in NATIONALITY_ISO
@@ -52,13 +62,15 @@ def _set(tags: list[str], s: int, e: int, typ: str) -> None:
 
 
 def org_heads(words: list[str], tags: list[str]) -> list[str]:
+    if not any(map(_any_head, words)):
+        return tags
     L = len(words)
     i = 0
+    starts = {s: (e, t) for s, e, t in chunks(tags)}
     while i < L:
-        starts = {s: (e, t) for s, e, t in chunks(tags)}
         at = starts.get(i)
         strong = _head(words[i])
-        weak = at is not None and at[1] == "ORG" and _head(words[i], _WEAK_HEADS)
+        weak = at is not None and at[1] == "ORG" and _head(words[i], "weak")
         if not (strong and (tags[i] == "O" or (at and at[1] == "ORG"))) and not weak:
             i += 1
             continue
@@ -83,11 +95,14 @@ def org_heads(words: list[str], tags: list[str]) -> list[str]:
         if j < L and tags[j] == "O" and not named and norm(words[j]) in NATIONALITY_ISO:
             j += 1
         _set(tags, i, j, "ORG")
+        starts = {s: (e, t) for s, e, t in chunks(tags)}
         i = j
     return tags
 
 
 def acronyms(words: list[str], tags: list[str]) -> list[str]:
+    if "(" not in words:
+        return tags
     for s, e, t in chunks(tags):
         if e + 2 < len(words) and words[e] == "(" and words[e + 2] == ")" and tags[e + 1] == "O" \
                 and words[e + 1][:1].isalpha() and len(words[e + 1]) >= 2:
@@ -105,9 +120,17 @@ def construct_loc(words: list[str], tags: list[str]) -> list[str]:
     return tags
 
 
+@lru_cache(maxsize=100_000)
+def _loc_head(word: str) -> bool:
+    n = norm(word)
+    return n in _LOC_HEADS or _strip(n) in _LOC_HEADS
+
+
 def loc_heads(words: list[str], tags: list[str]) -> list[str]:
+    if not any(map(_loc_head, words)):
+        return tags
     for i in range(len(words) - 1):
-        if tags[i] == "O" and tags[i + 1] == "O" and _strip(norm(words[i])) in _LOC_HEADS | {norm(words[i])} & _LOC_HEADS:
+        if tags[i] == "O" and tags[i + 1] == "O" and _loc_head(words[i]):
             n = norm(words[i + 1])
             if words[i + 1][:1].isalpha() and n not in _FUNCTION and n not in _NOT_NAME and len(n) >= 3:
                 tags[i + 1] = "B-LOC"
@@ -128,6 +151,8 @@ _RULES = {f.__name__: f for f in (org_heads, acronyms, construct_loc, loc_heads,
 
 def apply(words: list[str], tags: list[str], rules=ALL) -> list[str]:
     tags = list(tags)
+    if len(words) < 2:
+        return tags
     for name in rules:
         tags = _RULES[name](words, tags)
     return tags
