@@ -54,31 +54,37 @@ def _is_verb(n: str) -> bool:
     return n in _VERBS or _strip_conj(n) in _VERBS
 
 
+_MARKS = re.compile('[“«„"\n]')
+
+
 def _spans(text: str) -> list[tuple[int, int]]:
-    """(open_index, close_index) of quote marks, innermost-free, within a paragraph."""
+    """(open_index, close_index) of quote marks (not nested), within a paragraph."""
     out: list[tuple[int, int]] = []
-    i, L = 0, len(text)
+    L = len(text)
+    pos = 0
     straight_open = None
-    while i < L:
+    while True:
+        m = _MARKS.search(text, pos)
+        if m is None:
+            break
+        i = m.start()
         c = text[i]
-        if c in _PAIRS:
-            close = _PAIRS[c]
-            j = text.find(close, i + 1, min(L, i + 1 + MAX_QUOTE))
-            nl = text.find("\n", i + 1, j if j >= 0 else i + 1)
-            if j > i + 1 and nl < 0:
-                out.append((i, j))
-                i = j + 1
-                continue
+        pos = i + 1
+        if c == "\n":
+            straight_open = None
         elif c == '"':
             if straight_open is None:
                 straight_open = i
             else:
-                if i > straight_open + 1 and "\n" not in text[straight_open:i]:
+                if i > straight_open + 1:
                     out.append((straight_open, i))
                 straight_open = None
-        elif c == "\n":
-            straight_open = None
-        i += 1
+        else:
+            close = _PAIRS[c]
+            j = text.find(close, i + 1, min(L, i + 1 + MAX_QUOTE))
+            if j > i + 1 and text.find("\n", i + 1, j) < 0:
+                out.append((i, j))
+                pos = j + 1
     out.sort()
     return out
 

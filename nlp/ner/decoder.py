@@ -37,7 +37,7 @@ def export_weights(model_path: str | Path, out: str | Path) -> None:
 
 
 class Decoder:
-    def __init__(self, weights_path: str | Path, features, o_penalty: float = 0.0, cache_size: int = 200_000):
+    def __init__(self, weights_path: str | Path, features, o_penalty: float = 0.0, cache_size: int = 100_000):
         z = np.load(weights_path)
         self.labels = str(z["labels"]).split("\n")
         attrs = str(z["attrs"]).split("\n") if z["weights"].shape[0] else []

@@ -168,7 +168,7 @@ class FeatureExtractor:
     def _multi_gaz(self, stems: list[str], norms: list[str]) -> dict[int, str]:
         marks: dict[int, str] = {}
         multi = self.multi
-        if not any(s in multi for s in stems):
+        if multi.keys().isdisjoint(stems):
             return marks
         i, L = 0, len(stems)
         while i < L:

@@ -27,35 +27,28 @@ def tokenize(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
 
-_TOKEN_NL = re.compile(rf"\n|{_TOKEN.pattern}")
 _ENDERS = frozenset(".!?؟…")
 
 
 def sentences(text: str) -> list[list[tuple[str, int, int]]]:
-    """Tokens grouped into sentences: a boundary after a run of . ! ? ؟ … and at line breaks."""
+    """Tokens grouped into sentences: a boundary after a run of . ! ? ؟ … and at line breaks; sentences longer
+    than 200 tokens are cut (keeps CRF sequences bounded on text without punctuation)."""
     out: list[list[tuple[str, int, int]]] = []
-    cur: list[tuple[str, int, int]] = []
-    after_end = False
-    for m in _TOKEN_NL.finditer(text):
-        tok = m.group()
-        if tok == "\n":
-            if cur:
-                out.append(cur)
-                cur = []
-            after_end = False
-            continue
-        is_end = tok in _ENDERS
-        if after_end and not is_end and cur:
-            out.append(cur)
-            cur = []
-        cur.append((tok, m.start(), m.end()))
-        after_end = is_end
-        if len(cur) >= 200:  # keep CRF sequences bounded on text without punctuation
-            out.append(cur)
-            cur = []
-            after_end = False
-    if cur:
-        out.append(cur)
+    pos = 0
+    enders = _ENDERS
+    for line in text.split("\n"):
+        if line and not line.isspace():
+            toks = [(m.group(), m.start() + pos, m.end() + pos) for m in _TOKEN.finditer(line)]
+            cut = [k + 1 for k in range(len(toks) - 1) if toks[k][0] in enders and toks[k + 1][0] not in enders]
+            prev = 0
+            for c in cut + [len(toks)]:
+                while c - prev > 200:
+                    out.append(toks[prev:prev + 200])
+                    prev += 200
+                if c > prev:
+                    out.append(toks[prev:c])
+                prev = c
+        pos += len(line) + 1
     return out
 
 
