@@ -115,6 +115,10 @@ def _find_quotes(text: str, entities) -> list[Quote]:
         if qs >= qe:
             continue
         q = Quote(text[qs:qe], qs, qe, None, None, None, None)
+        if _is_title(text, o, qs, qe):  # «عكاظ» in "قالت مصادر لـ«عكاظ»": a name in quote marks, not speech
+            out.append(q)
+            prev_close = c + 1
+            continue
         left_from = max(prev_close, text.rfind("\n", 0, o) + 1, o - 400)
         found = _speaker_before(text, left_from, o)
         if found == "inherit":
@@ -131,6 +135,20 @@ def _find_quotes(text: str, entities) -> list[Quote]:
         prev = q
         prev_close = c + 1
     return out
+
+
+_MEDIA = {norm(w) for w in "صحيفة لصحيفة جريدة لجريدة موقع لموقع قناة لقناة وكالة لوكالة مجلة لمجلة برنامج فيلم كتاب".split()}
+
+
+def _is_title(text: str, o: int, qs: int, qe: int) -> bool:
+    """A short quoted name after لـ / a media word (صحيفة، قناة ...) is a title, not a quotation."""
+    if len(text[qs:qe].split()) > 3:
+        return False
+    before = text[max(0, o - 20):o].rstrip()
+    if before.endswith(("لـ", "ل")) and (len(before) < 2 or not before[-2:-1].isalpha() or before.endswith("لـ")):
+        return True
+    words = before.split()
+    return bool(words) and norm(words[-1]) in _MEDIA
 
 
 def _set_speaker(q: Quote, text: str, span: tuple[int, int], ents) -> None:

@@ -35,3 +35,10 @@ def test_unattributed_and_odd_input():
     assert find_quotes("هذا هو “الخط الأحمر” بالنسبة إلى بغداد", [])[0].speaker is None
     for bad in ("", "“", "«»", '"', "“غير مغلق", None, "a\n“b\nc”"):
         assert isinstance(find_quotes(bad, []), list)  # type: ignore[arg-type]
+
+
+def test_quoted_media_names_get_no_speaker():
+    text = "وقالت مصادر مطلعة لـ«عكاظ» إن الاجتماع تأجل. وذكرت صحيفة «الحياة» أن الوزير سافر."
+    qs = find_quotes(text, [])
+    assert [q.text for q in qs] == ["عكاظ", "الحياة"]
+    assert all(q.speaker is None for q in qs)
