@@ -80,22 +80,21 @@ class Decoder:
         """Emission scores of all tokens of all (non-empty) sentences, concatenated (N x K), with each sentence's
         start row and length. Sentences are laid out with two padding slots around each, so window offsets never
         cross a sentence boundary."""
-        table: dict[str, int] = {}
-        rows: list[np.ndarray] = []
-        infos: list[tuple] = []
+        uniq = list(dict.fromkeys(w for ws in sents for w in ws))
+        cache = self._cache
+        hits = [cache.get(w) or self._word(w) for w in uniq]
+        index = {w: k for k, w in enumerate(uniq)}
+        rows = [h[0] for h in hits]
         ids: list[int] = [-1, -1]
         starts: list[int] = []
+        get = index.__getitem__
         for ws in sents:
             starts.append(len(ids))
-            for w in ws:
-                k = table.get(w)
-                if k is None:
-                    hit = self._word(w)
-                    k = table[w] = len(rows)
-                    rows.append(hit[0])
-                    infos.append(hit[1])
-                ids.append(k)
+            ids.extend(map(get, ws))
             ids += (-1, -1)
+        # words that can trigger context features (a trigger class, or the first word of a multi-word gazetteer entry)
+        multi = self.fx.multi
+        flagged = {w for w, h in zip(uniq, hits) if h[1][8] or h[1][5] in multi}
         K = len(self.labels)
         U = np.concatenate([np.stack(rows), np.zeros((1, 5, K))])  # last row: padding
         idx = np.asarray(ids, dtype=np.intp)
@@ -117,8 +116,10 @@ class Decoder:
         E[ends[two] - 2] += c["+2:EOS"]
         ctx_cache = self._ctx_cache
         for b, ws in enumerate(sents):
+            if not flagged or flagged.isdisjoint(ws):
+                continue
             s0 = starts[b]
-            light = [infos[k] for k in ids[s0:s0 + len(ws)]]
+            light = [hits[k][1] for k in ids[s0:s0 + len(ws)]]
             for i, attrs in self.fx.context_features(ws, light).items():
                 key = tuple(attrs)
                 v = ctx_cache.get(key)
