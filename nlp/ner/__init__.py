@@ -1,12 +1,133 @@
-"""Placeholder tagger until the trained model lands from issue 4 (branch ner); replaced, not shipped."""
-import re
+"""Arabic named-entity recognition: a CRF tagger trained here (python-crfsuite), shipped in ``model/``.
+
+Public API (used by the entity stage)::
+
+    load_tagger(path=None) -> Tagger      # cached, one load per process
+    Tagger.find(text) -> list[Mention]    # spans with character offsets into ``text``
+    Tagger.tag(tokens) -> list[str]       # IOB2 tags for pre-tokenized input
+
+``AKHBAR_NER_BACKEND=camel`` selects camel-tools' BERT NER instead (see ``nlp.ner.camel``); the default is ``crf``.
+"""
+from __future__ import annotations
+
+import io
+import os
+import threading
 from dataclasses import dataclass
-from functools import cache
+from pathlib import Path
+
+MODEL_DIR = Path(__file__).resolve().parent / "model"
+MODEL_FILE = MODEL_DIR / "akhbar-ner.crfsuite"
+CLUSTERS_FILE = MODEL_DIR / "clusters.tsv"
+GAZETTEER_FILE = MODEL_DIR / "gazetteer.tsv"
+TYPES = ("PER", "LOC", "ORG", "MISC")
+# Decoding bias against the O label (recall-oriented decoding); chosen on the dev split, see docs/ner.md.
+O_PENALTY = 1.0
+
+
 @dataclass(frozen=True, slots=True)
 class Mention:
-    start: int; end: int; type: str
+    """A span of the display text: ``text[start:end]`` is the mention."""
+    start: int
+    end: int
+    type: str
+
+
+def spans_from_tags(offsets: list[tuple[int, int]], tags: list[str]) -> list[Mention]:
+    from nlp.ner.evaluation import chunks
+    return [Mention(offsets[s][0], offsets[e - 1][1], t) for s, e, t in chunks(tags) if t in TYPES]
+
+
 class Tagger:
-    def find(self, text):
-        return [Mention(m.start(), m.end(), "LOC") for m in re.finditer("العراق|سوريا|بغداد", text)]
-@cache
-def load_tagger(path=None): return Tagger()
+    """The CRF tagger: features from ``nlp.ner.features``, weights trained by crfsuite, decoded in numpy
+    (``nlp.ner.decoder``; identical output to crfsuite's tagger, several times faster)."""
+
+    def __init__(self, model_path: str | os.PathLike | None = None, consistency: bool = True,
+                 o_penalty: float = O_PENALTY, rules: tuple[str, ...] | None = None):
+        from nlp.ner.clusters import read_clusters, read_counts
+        from nlp.ner.decoder import Decoder, export_weights
+        from nlp.ner.features import FeatureExtractor
+        from nlp.ner.gazetteers import read_gazetteer, with_builtin
+
+        self.model_path = Path(model_path or MODEL_FILE)
+        if not self.model_path.is_file():
+            raise FileNotFoundError(f"NER model not found: {self.model_path} (train one with `akhbar ner train`)")
+        folder = self.model_path.parent
+        clusters = folder / CLUSTERS_FILE.name
+        # the decoder caches per-word emission scores itself; the string features need no cache here
+        self.features = FeatureExtractor(with_builtin(read_gazetteer(folder / GAZETTEER_FILE.name)),
+                                         read_clusters(clusters), counts=read_counts(clusters), cache_size=1)
+        weights = self.model_path.with_suffix(".npz")
+        if not weights.is_file() or weights.stat().st_mtime < self.model_path.stat().st_mtime:
+            buf = io.BytesIO()
+            export_weights(self.model_path, buf)
+            buf.seek(0)
+            weights = buf
+        self.decoder = Decoder(weights, self.features, o_penalty=o_penalty)
+        self.consistency = consistency
+        from nlp.ner import rules as _rules
+        self.rules = _rules.ALL if rules is None else tuple(rules)
+
+    def tag(self, tokens: list[str]) -> list[str]:
+        """IOB2 tags for one pre-tokenized sentence."""
+        if not tokens:
+            return []
+        try:
+            return self.decoder.tag([str(t) for t in tokens])
+        except Exception:  # never raise on odd input
+            return ["O"] * len(tokens)
+
+    def find(self, text: str) -> list[Mention]:
+        """Mentions in ``text`` (offsets into it). Never raises; [] for empty or non-string input."""
+        try:
+            return self._find(text)
+        except Exception:
+            return []
+
+    def _find(self, text: str) -> list[Mention]:
+        from nlp.ner.tokens import sentences
+
+        if not isinstance(text, str) or not text.strip():
+            return []
+        sents = sentences(text)
+        words = [[w for w, _, _ in s] for s in sents]
+        tags = self.decoder.tag_many(words)
+        if self.rules:
+            from nlp.ner.rules import apply
+            tags = [apply(ws, ts, self.rules) for ws, ts in zip(words, tags)]
+        if self.consistency:
+            from nlp.ner.consistency import harmonize
+            tags = harmonize(words, tags)
+        out: list[Mention] = []
+        for s, ts in zip(sents, tags):
+            out += spans_from_tags([(a, b) for _, a, b in s], ts)
+        return out
+
+
+_lock = threading.Lock()
+_cache: dict[tuple[str, str], object] = {}
+
+
+def load_tagger(path: str | None = None) -> Tagger:
+    """The process-wide tagger for ``path`` (default: the shipped model), loaded once.
+
+    ``AKHBAR_NER_BACKEND`` picks the implementation: ``crf`` (default) or ``camel`` (camel-tools BERT NER, only where
+    its model data and torch are installed).
+    """
+    backend = os.environ.get("AKHBAR_NER_BACKEND", "crf").strip().lower() or "crf"
+    key = (backend, str(path or ""))
+    with _lock:
+        hit = _cache.get(key)
+        if hit is None:
+            if backend == "crf":
+                hit = Tagger(path)
+            elif backend == "camel":
+                from nlp.ner.camel import CamelTagger
+                hit = CamelTagger(path)
+            else:
+                raise ValueError(f"AKHBAR_NER_BACKEND={backend!r}: expected 'crf' or 'camel'")
+            _cache[key] = hit
+        return hit  # type: ignore[return-value]
+
+
+__all__ = ["Mention", "Tagger", "load_tagger", "spans_from_tags", "MODEL_FILE", "TYPES"]

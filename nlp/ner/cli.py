@@ -1,4 +1,145 @@
+"""``akhbar ner ...``: train, evaluate and build the word clusters of the NER tagger."""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
 import click
-@click.group()
-def ner():
-    """NER model commands (placeholder until issue 4 lands)."""
+
+from nlp.ner import CLUSTERS_FILE, MODEL_FILE
+
+
+def _default_root() -> str:
+    from nlp.ner.data import default_data_root
+    return str(default_data_root())
+
+
+@click.group(name="ner")
+def ner() -> None:
+    """Arabic NER: train the shipped CRF tagger, evaluate it, rebuild its word clusters."""
+
+
+@ner.command()
+@click.option("--data-root", default=_default_root, show_default="$AKHBAR_NER_DATA or ../shared/data/ner",
+              type=click.Path(file_okay=False), help="Folder with anercorp/, aqmar/, newsfane_gold/, anergazet/.")
+@click.option("--out", default=str(MODEL_FILE), show_default=True, type=click.Path(dir_okay=False),
+              help="Model file to write (gazetteer.tsv is written next to it; clusters.tsv is copied there).")
+@click.option("--c1", default=0.05, show_default=True, help="L1 regularization.")
+@click.option("--c2", default=0.05, show_default=True, help="L2 regularization.")
+@click.option("--iterations", default=150, show_default=True, help="L-BFGS iterations.")
+@click.option("--seed", default=13, show_default=True, help="Seed for the training order.")
+@click.option("--newsfane/--no-newsfane", default=False, show_default=True,
+              help="Add NewsFANE Gold (minus the sentences of the ANERcorp dev split); lowers dev F1, see docs/ner.md.")
+@click.option("--aqmar/--no-aqmar", default=True, show_default=True, help="Add AQMAR train.")
+@click.option("--json", "as_json", is_flag=True, help="Print the dev scores as JSON.")
+def train(data_root, out, c1, c2, iterations, seed, newsfane, aqmar, as_json):
+    """Train the CRF on ANERcorp train minus the dev split (+ NewsFANE, AQMAR), then score dev and AQMAR dev."""
+    from nlp.ner.data import ConllError
+    from nlp.ner.training import train_model
+    root = Path(data_root)
+    if not (root / "anercorp" / "anercorp_train.conll").is_file():
+        raise click.ClickException(f"no ANERcorp data under {root} (set --data-root or AKHBAR_NER_DATA)")
+    try:
+        res = train_model(root, out, c1=c1, c2=c2, max_iterations=iterations, seed=seed, use_newsfane=newsfane,
+                          use_aqmar=aqmar, log=lambda m: click.echo(m, err=True))
+    except ConllError as e:
+        raise click.ClickException(str(e))
+    if as_json:
+        click.echo(json.dumps(res, ensure_ascii=False))
+    else:
+        for name in ("dev", "aqmar_dev"):
+            click.echo(_table(name, res[name]))
+
+
+@ner.command(name="eval")
+@click.option("--conll", required=True, type=click.Path(dir_okay=False), help="token<TAB>tag file, IOB2.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--model", default=None, type=click.Path(dir_okay=False), help="Model file (default: the shipped one).")
+@click.option("--consistency-window", default=0, show_default=True,
+              help="Apply document consistency over windows of N sentences (0: sentence by sentence).")
+@click.option("--rules/--no-rules", default=True, show_default=True,
+              help="Apply the phrase rules that Tagger.find applies after the CRF.")
+def eval_(conll, as_json, model, consistency_window, rules):
+    """Entity-level exact-match P/R/F1 (conlleval semantics); micro over PER/LOC/ORG, MISC separate."""
+    from nlp.ner import Tagger
+    from nlp.ner.data import ConllError, read_conll
+    from nlp.ner.training import evaluate
+    try:
+        sents = read_conll(conll)
+    except ConllError as e:
+        raise click.ClickException(str(e))
+    except UnicodeDecodeError as e:
+        raise click.ClickException(f"{conll}: not UTF-8 ({e})")
+    if not sents:
+        raise click.ClickException(f"{conll}: no sentences")
+    try:
+        tagger = Tagger(model)
+    except FileNotFoundError as e:
+        raise click.ClickException(str(e))
+    res = evaluate(tagger, sents, docs=consistency_window, rules=rules)
+    if as_json:
+        res = {"micro": {k: res["micro"][k] for k in ("precision", "recall", "f1")},
+               "per_type": {t: {k: v[k] for k in ("precision", "recall", "f1", "gold", "pred")}
+                            for t, v in res["per_type"].items()},
+               "sentences": res["sentences"], "tokens_per_s": res["tokens_per_s"]}
+        click.echo(json.dumps(res, ensure_ascii=False))
+    else:
+        click.echo(_table(conll, res))
+
+
+@ner.command()
+@click.option("--data-root", default=_default_root, show_default="$AKHBAR_NER_DATA or ../shared/data/ner",
+              type=click.Path(file_okay=False))
+@click.option("--out-dir", required=True, type=click.Path(file_okay=False), help="Where to write the dev files.")
+def split(data_root, out_dir):
+    """Write the dev split as CoNLL files (anercorp_dev.conll, newsfane_dev.conll) for `ner eval`."""
+    from nlp.ner.data import load_training
+    data = load_training(Path(data_root), use_newsfane=False)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, key in (("anercorp_dev.conll", "dev"), ("newsfane_dev.conll", "newsfane_dev")):
+        with (out / name).open("w", encoding="utf-8") as fh:
+            for toks, tags in data[key]:
+                fh.write("".join(f"{t}\t{g}\n" for t, g in zip(toks, tags)) + "\n")
+        click.echo(f"{out / name}: {len(data[key])} sentences", err=True)
+
+
+@ner.command()
+@click.option("--data-root", default=_default_root, type=click.Path(file_okay=False))
+@click.option("--news", default=None, help="Glob of articles.jsonl files (default: ../shared/data/news/*/articles.jsonl).")
+@click.option("--out", default=str(CLUSTERS_FILE), show_default=True, type=click.Path(dir_okay=False))
+@click.option("--seed", default=13, show_default=True)
+def clusters(data_root, news, out, seed):
+    """Rebuild the word clusters from unlabeled news + the training text (never the dev split)."""
+    from tqdm import tqdm
+
+    from nlp.ner.clusters import build_clusters, news_texts, token_streams, write_clusters
+    from nlp.ner.data import load_training
+    from nlp.ner.tokens import norm
+    root = Path(data_root)
+    news = news or str(root.parent / "news" / "*" / "articles.jsonl")
+    streams = list(tqdm(token_streams(news_texts(news)), desc="news", unit="art"))
+    streams += [[norm(w) for w in toks] for toks, _ in load_training(root, use_newsfane=False)["train"]]
+    bar = tqdm(total=3, desc="k-means")
+    cl = build_clusters(streams, seed=seed, progress=lambda k: bar.update(1))
+    bar.close()
+    write_clusters(cl, out)
+    click.echo(f"{len(cl)} words -> {out}", err=True)
+
+
+def _table(name: str, res: dict) -> str:
+    lines = [f"{name}: {res['sentences']} sentences, {res.get('tokens_per_s', 0)} tokens/s",
+             f"{'type':6} {'P':>7} {'R':>7} {'F1':>7} {'gold':>6} {'pred':>6}"]
+    for t, v in list(res["per_type"].items()) + [("micro", res["micro"])]:
+        lines.append(f"{t:6} {v['precision']:7.4f} {v['recall']:7.4f} {v['f1']:7.4f} {v['gold']:6d} {v['pred']:6d}")
+    return "\n".join(lines)
+
+
+def main() -> None:  # `python -m nlp.ner.cli ...` without the akhbar CLI
+    ner(prog_name="ner")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""Tokenization with character offsets, sentence splitting and the matching form of a token.
+
+The tokenizer follows camel-tools' ``simple_word_tokenize`` (words split from punctuation, clitics left
+attached, as in ANERcorp) but keeps character offsets into the display text, which the pipeline needs.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from camel_tools.utils.dediac import dediac_ar
+from camel_tools.utils.normalize import (
+    normalize_alef_ar,
+    normalize_alef_maksura_ar,
+    normalize_teh_marbuta_ar,
+)
+
+# A word: letters/digits plus Arabic combining marks and tatweel (which \w does not cover). Everything else that
+# is not a space is a one-character token, like simple_word_tokenize.
+_MARKS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200c"
+_TOKEN = re.compile(rf"(?:[^\W\d_]|[{_MARKS}])+|\d+|[^\s]")
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+
+def tokenize(text: str) -> list[tuple[str, int, int]]:
+    """(token, start, end) triples; ``text[start:end] == token``."""
+    return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+_ENDERS = frozenset(".!?؟…")
+
+
+def sentences(text: str) -> list[list[tuple[str, int, int]]]:
+    """Tokens grouped into sentences: a boundary after a run of . ! ? ؟ … and at line breaks; sentences longer
+    than 200 tokens are cut (keeps CRF sequences bounded on text without punctuation)."""
+    out: list[list[tuple[str, int, int]]] = []
+    pos = 0
+    enders = _ENDERS
+    for line in text.split("\n"):
+        if line and not line.isspace():
+            toks = [(m.group(), m.start() + pos, m.end() + pos) for m in _TOKEN.finditer(line)]
+            cut = [k + 1 for k in range(len(toks) - 1) if toks[k][0] in enders and toks[k + 1][0] not in enders]
+            prev = 0
+            for c in cut + [len(toks)]:
+                while c - prev > 200:
+                    out.append(toks[prev:prev + 200])
+                    prev += 200
+                if c > prev:
+                    out.append(toks[prev:c])
+                prev = c
+        pos += len(line) + 1
+    return out
+
+
+@lru_cache(maxsize=200_000)
+def norm(word: str) -> str:
+    """Matching form: diacritics and tatweel removed, alef/alef maksura/teh marbuta normalized, digits unified."""
+    w = dediac_ar(word).replace("\u0640", "")
+    w = normalize_alef_ar(w)
+    w = normalize_alef_maksura_ar(w)
+    w = normalize_teh_marbuta_ar(w)
+    return w.translate(_DIGITS)
+
+
+def norm_text(text: str) -> str:
+    """Token-wise ``norm`` of a phrase, single spaces between tokens."""
+    return " ".join(norm(t) for t, _, _ in tokenize(text))

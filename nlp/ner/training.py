@@ -1,0 +1,110 @@
+"""Training and evaluating the CRF tagger (used by ``akhbar ner train`` / ``eval`` and the experiments)."""
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+
+from nlp.ner import CLUSTERS_FILE, GAZETTEER_FILE, MODEL_FILE, Tagger
+from nlp.ner.clusters import read_clusters, read_counts
+from nlp.ner.data import Sentence, load_training
+from nlp.ner.evaluation import score
+from nlp.ner.decoder import export_weights
+from nlp.ner.features import FeatureExtractor
+from nlp.ner.gazetteers import read_anergazet, with_builtin, write_gazetteer
+
+
+def train_model(data_root: str | Path, out: str | Path = MODEL_FILE, *, c1: float = 0.05, c2: float = 0.05,
+                max_iterations: int = 150, seed: int = 13, use_newsfane: bool = False, use_aqmar: bool = True,
+                use_anercorp: bool = True,
+                min_freq: int = 1, progress: bool = True, log=print) -> dict:
+    """Train on ANERcorp train (minus the dev split) [+ NewsFANE minus dev text] [+ AQMAR train]; write the model,
+    the compiled gazetteer and keep the clusters file next to it. Returns the dev scores."""
+    import pycrfsuite
+    from tqdm import tqdm
+
+    data_root = Path(data_root)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    data = load_training(data_root, use_newsfane=use_newsfane, use_aqmar=use_aqmar, use_anercorp=use_anercorp)
+    log(f"data: {data['stats']}")
+    gaz = read_anergazet(data_root / "anergazet" / "ANERGazet")
+    write_gazetteer(gaz, out.parent / GAZETTEER_FILE.name)
+    clusters_path = out.parent / CLUSTERS_FILE.name
+    if not clusters_path.exists() and CLUSTERS_FILE.exists():
+        clusters_path.write_bytes(CLUSTERS_FILE.read_bytes())
+    fx = FeatureExtractor(with_builtin(gaz), read_clusters(clusters_path), counts=read_counts(clusters_path))
+    train: list[Sentence] = list(data["train"])
+    random.Random(seed).shuffle(train)  # crfsuite's L-BFGS is deterministic given the order; fix the order
+    trainer = _ProgressTrainer(verbose=True)
+    for toks, tags in tqdm(train, desc="features", disable=not progress, unit="sent"):
+        trainer.append(fx.sentence(toks), tags)
+    trainer.set_params({"c1": c1, "c2": c2, "max_iterations": max_iterations,
+                        "feature.possible_transitions": True, "feature.minfreq": min_freq})
+    trainer.bar = tqdm(total=max_iterations, desc="L-BFGS", disable=not progress, unit="it")
+    t0 = time.time()
+    trainer.train(str(out))
+    trainer.bar.close()
+    export_weights(out, out.with_suffix(".npz"))
+    log(f"trained in {time.time() - t0:.0f}s -> {out} ({out.stat().st_size / 1e6:.1f} MB) + "
+        f"{out.with_suffix('.npz').name} ({out.with_suffix('.npz').stat().st_size / 1e6:.1f} MB)")
+    tagger = Tagger(out)
+    res = {"dev": evaluate(tagger, data["dev"]), "newsfane_dev": evaluate(tagger, data["newsfane_dev"]),
+           "aqmar_dev": evaluate(tagger, data["aqmar_dev"]),
+           "params": {"c1": c1, "c2": c2, "max_iterations": max_iterations, "seed": seed, "newsfane": use_newsfane, "anercorp": use_anercorp,
+                      "aqmar": use_aqmar, "min_freq": min_freq}, "data": data["stats"]}
+    return res
+
+
+class _ProgressTrainer:
+    """pycrfsuite.Trainer whose per-iteration messages advance a tqdm bar."""
+
+    def __new__(cls, **kw):
+        import pycrfsuite
+
+        class T(pycrfsuite.Trainer):
+            bar = None
+
+            def on_iteration(self, log, info):
+                if self.bar is not None:
+                    self.bar.update(1)
+                    self.bar.set_postfix(loss=f"{info.get('loss', 0):.0f}")
+
+            # verbose=True is what makes crfsuite report iterations; silence its other printouts
+            def on_start(self, log): pass
+            def on_featgen_progress(self, log, percent): pass
+            def on_featgen_end(self, log): pass
+            def on_prepared(self, log): pass
+            def on_prepare_error(self, log): pass
+            def on_optimization_end(self, log): pass
+            def on_end(self, log): pass
+
+        return T(**kw)
+
+
+def evaluate(tagger, sentences: list[Sentence], docs: int = 0, rules: bool = True) -> dict:
+    """Score ``tagger`` on gold sentences as ``Tagger.find`` tags them: the CRF, then (``rules``) the phrase rules;
+    ``docs`` > 0 also applies document consistency over windows of that many sentences (the dev text has no
+    document boundaries)."""
+    t0 = time.perf_counter()
+    dec = getattr(tagger, "decoder", None)
+    if dec is not None:  # batches of 16 sentences, like the sentences of one article in Tagger.find
+        pred = []
+        for i in range(0, len(sentences), 16):
+            pred += dec.tag_many([toks for toks, _ in sentences[i:i + 16]])
+    else:
+        pred = [tagger.tag(toks) for toks, _ in sentences]
+    if rules and getattr(tagger, "rules", None):
+        from nlp.ner.rules import apply
+        pred = [apply(toks, p, tagger.rules) for (toks, _), p in zip(sentences, pred)]
+    if docs:
+        from nlp.ner.consistency import harmonize
+        out = []
+        for i in range(0, len(sentences), docs):
+            out += harmonize([t for t, _ in sentences[i:i + docs]], pred[i:i + docs])
+        pred = out
+    dt = time.perf_counter() - t0
+    res = score([g for _, g in sentences], pred)
+    ntok = sum(len(t) for t, _ in sentences)
+    res["tokens_per_s"] = round(ntok / dt) if dt else 0
+    return res

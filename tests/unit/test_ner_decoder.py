@@ -1,0 +1,27 @@
+"""The numpy decoder must reproduce crfsuite's own Viterbi exactly (with no O penalty)."""
+from pathlib import Path
+
+import pycrfsuite
+
+from nlp.ner import MODEL_FILE, Tagger
+from nlp.ner.tokens import sentences
+
+SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_fdc78b3ef27cc776.txt"
+EXTRA = [
+    "وقال وزير الخارجية الأمريكي جون كيري في واشنطن إن الأمم المتحدة تدعم الحل .",
+    "فاز ريال مدريد على برشلونة",
+    "x",
+    "( قسد )",
+]
+
+
+def test_numpy_decoder_matches_crfsuite():
+    tagger = Tagger(MODEL_FILE, o_penalty=0.0)
+    crf = pycrfsuite.Tagger()
+    crf.open(str(MODEL_FILE))
+    sents = [[w for w, _, _ in s] for s in sentences(SEED.read_text(encoding="utf-8"))]
+    sents += [s.split() for s in EXTRA]
+    expected = [list(crf.tag(tagger.features.sentence(s))) for s in sents]
+    assert tagger.decoder.tag_many(sents) == expected
+    assert [tagger.decoder.tag(s) for s in sents] == expected
+    assert tagger.decoder.tag_many([[], ["x"], []]) == [[], expected[-2][:0] or list(crf.tag(tagger.features.sentence(["x"]))), []]
