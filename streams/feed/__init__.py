@@ -63,6 +63,14 @@ class FeedHub:
                 q.get_nowait()
             q.put_nowait(record)
 
+    def close(self) -> None:
+        """Worker shutdown: end every SSE response (browsers reconnect to another worker)."""
+        for subs in self.subscribers.values():
+            for q in list(subs):
+                if q.full():
+                    q.get_nowait()
+                q.put_nowait(None)
+
     def recent(self, entity: str = "", source: str = "", lang: str = "", limit: int = 100) -> list[dict]:
         from nlp.rules import norm
 
@@ -222,6 +230,12 @@ def register_feed(app, settings) -> FeedHub:
                 log.warning("%s stopped (%s: %s); restarting in 2 s", name, type(exc).__name__, exc)
                 await asyncio.sleep(2)
 
+    async def close_streams(sender=None, **kwargs):
+        hub.close()
+
+    hub._on_shutdown = close_streams  # a strong reference: signals may hold weak ones
+    app.on_before_shutdown.connect(close_streams)
+
     @app.task
     async def feed_reader():
         await supervised("feed reader", lambda: follow(settings, hub))
@@ -235,6 +249,10 @@ def register_feed(app, settings) -> FeedHub:
         """The live newsroom feed (HTML)."""
         return aioweb.Response(body=(static / "index.html").read_bytes(), content_type="text/html",
                                charset="utf-8", headers=_SECURITY_HEADERS)
+
+    @app.page("/favicon.ico")
+    async def favicon(web, request):
+        return aioweb.Response(status=204)
 
     @app.page("/static/{name}")
     async def static_file(web, request, name):
@@ -317,6 +335,8 @@ async def _sse(request, hub: FeedHub, stream: str, event: str):
             except asyncio.TimeoutError:
                 await resp.write(b": keep-alive\n\n")
                 continue
+            if record is None:  # the worker is stopping
+                break
             rid = str(record.get("id", "")).replace("\n", " ")
             await resp.write(b"event: " + event.encode() + b"\nid: " + rid.encode() + b"\ndata: " +
                              orjson.dumps(record) + b"\n\n")
