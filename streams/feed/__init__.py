@@ -28,6 +28,7 @@ from streams import metrics
 log = logging.getLogger("akhbar.feed")
 STATIC = {"feed.js": "text/javascript", "feed.css": "text/css"}
 SSE_HEARTBEAT_S = 15.0
+OFFSETS_TIMEOUT_S = 8.0
 # stage name -> the topic it writes (names before the prefix), for the per-stage counts
 STAGE_OUTPUTS = {"ingest": "articles.validated", "clean": "articles.clean", "entities": "articles.enriched",
                  "alerts": "articles.alerts"}
@@ -123,14 +124,18 @@ async def follow(settings, hub: FeedHub) -> None:
         for kind, topic in topics.items():
             tps += [TopicPartition(topic, p) for p in await partition_ids(settings, topic)]
         consumer.assign(tps)
-        ends = await consumer.end_offsets(tps)
-        begins = await consumer.beginning_offsets(tps)
+        # right after topic creation a leader may not be known yet and these calls can stall: bounded, and
+        # the supervisor starts the reader again
+        ends = await asyncio.wait_for(consumer.end_offsets(tps), OFFSETS_TIMEOUT_S)
+        begins = await asyncio.wait_for(consumer.beginning_offsets(tps), OFFSETS_TIMEOUT_S)
         live_from = dict(ends)
         per_partition = max(1, hub.history // max(1, settings.partitions))
         for tp in tps:
             back = 0 if tp.topic == topics["dlq"] else per_partition
             consumer.seek(tp, max(begins[tp], ends[tp] - back))
         hub.ready.set()
+        log.info("feed following %s from %d recent record(s)", ", ".join(topics.values()),
+                 sum(ends[tp] - max(begins[tp], ends[tp] - per_partition) for tp in tps if tp.topic != topics["dlq"]))
         by_topic = {v: k for k, v in topics.items()}
         while True:
             batch = await consumer.getmany(timeout_ms=500)
@@ -178,7 +183,7 @@ async def poll_cluster(settings, base_app_id: str, every: float = 5.0) -> None:
                 for meta in (await admin.describe_topics(sorted(existing))) if existing else []:
                     tps += [TopicPartition(meta["topic"], p["partition"]) for p in meta["partitions"]]
                 if tps:
-                    ends = await consumer.end_offsets(tps)
+                    ends = await asyncio.wait_for(consumer.end_offsets(tps), OFFSETS_TIMEOUT_S)
                 totals: dict[str, int] = {}
                 for tp, off in ends.items():
                     totals[tp.topic] = totals.get(tp.topic, 0) + off
