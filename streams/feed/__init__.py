@@ -29,6 +29,7 @@ log = logging.getLogger("akhbar.feed")
 STATIC = {"feed.js": "text/javascript", "feed.css": "text/css"}
 SSE_HEARTBEAT_S = 15.0
 OFFSETS_TIMEOUT_S = 8.0
+HISTORY_WAIT_S = 5.0  # how long /articles waits for a starting worker to read its history
 # stage name -> the topic it writes (names before the prefix), for the per-stage counts
 STAGE_OUTPUTS = {"ingest": "articles.validated", "clean": "articles.clean", "entities": "articles.enriched",
                  "alerts": "articles.alerts"}
@@ -130,10 +131,15 @@ async def follow(settings, hub: FeedHub) -> None:
         begins = await asyncio.wait_for(consumer.beginning_offsets(tps), OFFSETS_TIMEOUT_S)
         live_from = dict(ends)
         per_partition = max(1, hub.history // max(1, settings.partitions))
+        behind = {}
         for tp in tps:
             back = 0 if tp.topic == topics["dlq"] else per_partition
-            consumer.seek(tp, max(begins[tp], ends[tp] - back))
-        hub.ready.set()
+            start = max(begins[tp], ends[tp] - back)
+            consumer.seek(tp, start)
+            if start < ends[tp]:
+                behind[tp] = ends[tp]
+        if not behind:
+            hub.ready.set()
         log.info("feed following %s from %d recent record(s)", ", ".join(topics.values()),
                  sum(ends[tp] - max(begins[tp], ends[tp] - per_partition) for tp in tps if tp.topic != topics["dlq"]))
         by_topic = {v: k for k, v in topics.items()}
@@ -148,15 +154,20 @@ async def follow(settings, hub: FeedHub) -> None:
                         continue
                     if not isinstance(rec, dict):
                         continue
-                    live = m.offset >= live_from[tp]
+                    # history is pushed to SSE clients too: a page that connected before the history was
+                    # read gets it that way (the page replaces an article it already has, by id)
                     if kind == "articles":
-                        if live:
+                        if m.offset >= live_from[tp]:
                             observe_article(rec)
-                        hub.add_article(rec, live=live)
+                        hub.add_article(rec)
                     elif kind == "alerts":
-                        hub.add_alert(rec, live=live)
+                        hub.add_alert(rec)
                     elif kind == "dlq":
                         metrics.DLQ_BY_STAGE.labels(stage=str(rec.get("stage"))).inc()
+                if tp in behind and messages[-1].offset + 1 >= behind[tp]:
+                    del behind[tp]
+                    if not behind:
+                        hub.ready.set()  # history read: /articles and /alerts answer in full
     finally:
         await consumer.stop()
 
@@ -266,8 +277,15 @@ def register_feed(app, settings) -> FeedHub:
         return aioweb.Response(body=(static / name).read_bytes(), content_type=STATIC[name], charset="utf-8",
                                headers={"Cache-Control": "no-cache"})
 
+    async def history_read():
+        try:
+            await asyncio.wait_for(hub.ready.wait(), HISTORY_WAIT_S)
+        except asyncio.TimeoutError:
+            pass  # answer with what there is
+
     @app.page("/articles")
     async def articles(web, request):
+        await history_read()
         q = request.query
         try:
             limit = max(1, min(1000, int(q.get("limit", "100"))))
@@ -277,6 +295,7 @@ def register_feed(app, settings) -> FeedHub:
 
     @app.page("/articles/{article_id}")
     async def article(web, request, article_id):
+        await history_read()
         found = hub.articles.get(article_id)
         if found is None:
             return _json({"error": f"article {article_id!r} not among this worker's {len(hub.articles)} most "
@@ -285,6 +304,7 @@ def register_feed(app, settings) -> FeedHub:
 
     @app.page("/alerts")
     async def alerts(web, request):
+        await history_read()
         return _json(list(reversed(hub.alerts)))
 
     @app.page("/stream")

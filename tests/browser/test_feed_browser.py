@@ -55,6 +55,8 @@ def browser_page(tmp_path):
             viewport={"width": 1280, "height": 900}, locale="ar")
         page = context.new_page()
         page.dialogs = []
+        page.errors = []
+        page.on("pageerror", lambda e: page.errors.append(str(e)))
         page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
         try:
             yield page
@@ -104,7 +106,7 @@ def test_feed_in_chromium(pipeline, tmp_path, browser_page):
     assert "<img src=x onerror=alert(2)>" in evil_card.locator(".body").text_content()
     assert evil_card.locator("script, img").count() == 0
     page.wait_for_timeout(300)
-    assert page.dialogs == []
+    assert page.dialogs == [] and page.errors == []
 
     # filter by an entity: click the first highlighted entity of our article
     canonical = marks.first.get_attribute("data-canonical")
