@@ -93,7 +93,9 @@ def test_feed_in_chromium(pipeline, tmp_path, browser_page):
     colour = marks.first.evaluate("m => getComputedStyle(m).backgroundColor")
     assert colour not in ("rgba(0, 0, 0, 0)", "transparent")
     assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
-    page.wait_for_selector("#alerts li", timeout=10000)  # the keyword rule fired on والانشقاقات-style text
+    page.wait_for_function("document.querySelectorAll('#alerts li').length >= 2", timeout=10000)
+    page.wait_for_timeout(500)
+    assert page.locator("#alerts li").count() == 2  # the keyword rule fired on both articles, each shown once
     page.screenshot(path=str(SHOTS / "feed.png"), full_page=False)
 
     # an article whose title is markup, straight onto articles.enriched: it must render as text

@@ -120,7 +120,10 @@
     while (box.children.length > MAX_SHOWN) box.lastElementChild.remove();
   }
 
+  const alertIds = new Set();
   function addAlert(al) {
+    if (!al || alertIds.has(al.id)) return;  // history can arrive both by fetch and by SSE
+    alertIds.add(al.id);
     const li = document.createElement("li");
     li.className = "sev-" + (al.severity || "info");
     const head = document.createElement("strong");
