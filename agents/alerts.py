@@ -138,8 +138,8 @@ def register(app, settings, dlq) -> None:
             for rule, alert in out:
                 metrics.ALERT_CANDIDATES.labels(kind="match").inc()
                 await candidates.send(key=rule.id.encode(), value=_candidate(alert, rule))
-            for name in spikes:
-                await mentions.send(key=name.encode(), value=orjson.dumps(
+            for name in spikes:  # event time: the article's record timestamp, so a replay counts the same
+                await mentions.send(key=name.encode(), timestamp=event.message.timestamp, value=orjson.dumps(
                     {"entity": name, "article": {k: article.get(k) for k in ("id", "title", "source", "lang")}}))
 
     @app.agent(mentions, name="akhbar.alerts.spike")
@@ -157,11 +157,15 @@ def register(app, settings, dlq) -> None:
                         continue
                     start, n_buckets = _window(rule, ts, bucket_s)
                     window = counts[name]
-                    count = sum(window.delta(i * bucket_s) for i in range(n_buckets))
-                    previous = []
-                    shift = max(1, round(rule.window_s / bucket_s))
-                    for w in range(1, rule.baseline_windows + 1):
-                        previous.append(sum(window.delta((w * shift + i) * bucket_s) for i in range(n_buckets)))
+
+                    def bucket(t):  # the count of the bucket holding time t (asked at its middle)
+                        return window.delta(ts - (t + bucket_s / 2))
+
+                    count = sum(bucket(start + j * bucket_s) for j in range(n_buckets))
+                    size_buckets = max(1, round(rule.window_s / bucket_s))
+                    previous = [sum(bucket(start - w * size_buckets * bucket_s + j * bucket_s)
+                                    for j in range(size_buckets))
+                                for w in range(1, rule.baseline_windows + 1)]
                     fires, baseline = spike_fires(rule, count, previous)
                     if not fires:
                         continue

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 
+import orjson
 import pytest
 
 from streams.topics import ALERTS, ENRICHED
@@ -102,3 +103,49 @@ suppress_minutes: 5
     assert alert["kind"] == "spike" and alert["severity"] == "warning" and alert["subject"] == "العراق"
     assert alert["window"]["count"] == 3 and alert["window"]["threshold"] == 3 and alert["window"]["size_s"] == 300
     assert alert["article_id"] in {a["id"] for a in more}
+
+
+def send_at(settings, topic, timed):
+    """Send (epoch seconds, article) pairs with those record timestamps: spike windows use event time."""
+    import asyncio
+
+    from aiokafka import AIOKafkaProducer
+
+    async def run():
+        producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers, acks="all")
+        await producer.start()
+        try:
+            for ts, art in timed:
+                await producer.send_and_wait(topic, orjson.dumps(art), key=art["id"].encode(),
+                                             timestamp_ms=int(ts * 1000))
+        finally:
+            await producer.stop()
+
+    asyncio.run(run())
+
+
+@pytest.mark.akhbar_env(AKHBAR_ALERTS_BUCKET_S="1", AKHBAR_ALERTS_HISTORY_S="300")
+def test_spike_rule_above_its_trailing_baseline(pipeline, tmp_path):
+    """One mention per 10 s window is the baseline; a burst of 4 in one window exceeds 2 x baseline and the
+    threshold; the steady mentions never do. Record timestamps set the event time, so the test is exact."""
+    add_rules(pipeline, tmp_path, """
+id: burst
+kind: spike
+entity: بغداد
+window: {size_s: 10}
+threshold: 3
+baseline: {windows: 3, factor: 2}
+""")
+    pipeline.start_worker(agents="alerts")
+    base = (time.time() // 10) * 10 - 60
+    steady = [(base + 10 * w + 5, enriched(f"ب{w}", "بغداد", entities=["بغداد"])) for w in range(3)]
+    burst = [(base + 35 + i, enriched(f"ط{i}", "بغداد", entities=["بغداد"])) for i in range(4)]
+    send_at(pipeline.settings, pipeline.topic(ENRICHED), steady)
+    time.sleep(2)
+    send_at(pipeline.settings, pipeline.topic(ENRICHED), burst)
+    got = alerts_for(pipeline, {"burst"}, count=1, settle=3.0)
+    assert len(got) == 1, got  # the 4th mention of the burst is suppressed (same entity)
+    (alert,) = got
+    assert alert["article_id"] in {a["id"] for _, a in burst}  # fired at the 3rd mention of the burst
+    w = alert["window"]
+    assert (w["count"], w["previous"], w["baseline"], w["size_s"]) == (3, [1, 1, 1], 1.0, 10), w
