@@ -167,6 +167,8 @@ def register(app, settings, dlq) -> None:
                                     for j in range(size_buckets))
                                 for w in range(1, rule.baseline_windows + 1)]
                     fires, baseline = spike_fires(rule, count, previous)
+                    log.debug("spike rule %s on %s at %.3f: window from %s count %d previous %s -> %s", rule.id,
+                              name, ts, start, count, previous, fires)
                     if not fires:
                         continue
                     art = mention["article"]
@@ -224,14 +226,13 @@ def _window(rule, ts: float, bucket_s: float) -> tuple[float, int]:
     """(start, buckets) of the window the event at `ts` is counted in, for a rule.
 
     Tumbling (step = size): the aligned window [floor(ts/size)*size, +size). Hopping (step < size): of the
-    windows [k*step, k*step+size) containing ts, the one that closes first (the most history). Counted up
-    to ts, from the buckets of the windowed table; sizes are rounded to whole buckets.
+    windows [k*step, k*step+size) containing ts, the one that closes first (the most history). The count is
+    everything counted so far in the whole window (mentions may arrive out of time order from different
+    partitions); sizes are rounded to whole buckets.
     """
     step = max(bucket_s, rule.step_s)
     start = (ts // step) * step - (rule.window_s - step)
-    bucket_now = (ts // bucket_s) * bucket_s
-    n = int(round((bucket_now - start) / bucket_s)) + 1
-    return start, max(1, n)
+    return start, max(1, round(rule.window_s / bucket_s))
 
 
 def _iso(epoch: float) -> str:

@@ -146,6 +146,6 @@ baseline: {windows: 3, factor: 2}
     got = alerts_for(pipeline, {"burst"}, count=1, settle=3.0)
     assert len(got) == 1, got  # the 4th mention of the burst is suppressed (same entity)
     (alert,) = got
-    assert alert["article_id"] in {a["id"] for _, a in burst}  # fired at the 3rd mention of the burst
+    assert alert["article_id"] in {a["id"] for _, a in burst}  # the burst's mentions may arrive in any order
     w = alert["window"]
     assert (w["count"], w["previous"], w["baseline"], w["size_s"]) == (3, [1, 1, 1], 1.0, 10), w

@@ -9,16 +9,16 @@ def spike(**window):
     return parse_rule({"id": "s", "kind": "spike", "entity": "x", "threshold": 1, "window": window})
 
 
-def test_tumbling_window_is_aligned_and_counts_buckets_up_to_now():
+def test_tumbling_window_is_aligned_and_counts_whole_windows():
     r = spike(size_s=600)
-    assert _window(r, 1000.0, 60) == (600.0, 7)   # [600, 1200): buckets 600..960
-    assert _window(r, 600.0, 60) == (600.0, 1)
+    assert _window(r, 1000.0, 60) == (600.0, 10)  # [600, 1200): all 10 buckets (late arrivals count too)
+    assert _window(r, 600.0, 60) == (600.0, 10)
 
 
 def test_hopping_window_is_the_one_closing_first():
     r = spike(size_s=300, step_s=60)
     start, n = _window(r, 1000.0, 60)
-    assert start == 960 - 240 and n == 5           # [720, 1020) holds 1000; buckets 720..960
+    assert start == 960 - 240 and n == 5           # [720, 1020) holds 1000 and closes first
 
 
 def test_alert_ids_are_deterministic():
