@@ -12,6 +12,8 @@ PIPELINE = {
 }
 
 # agent name -> module exposing register(app, settings, dlq)
-OTHERS: dict[str, str] = {}
+OTHERS: dict[str, str] = {
+    "alerts": "agents.alerts",  # rules table, match, spike windows, suppression -> articles.alerts
+}
 
 ALL_AGENTS = [*PIPELINE, *OTHERS]

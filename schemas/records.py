@@ -131,6 +131,14 @@ class Alert:
     severity: str = "info"
     matched: dict[str, Any] = field(default_factory=dict)
     schema_version: str = SCHEMA_VERSION
+    # additive (issue 5): what the alert is about, for people and for suppression
+    rule_name: str | None = None
+    kind: str = "match"  # match | spike
+    subject: str | None = None  # the story, entity or "*" the suppression window applies to
+    title: str | None = None
+    source: str | None = None
+    lang: str | None = None
+    window: dict[str, Any] | None = None  # spike rules: start, end, size_s, count, baseline, threshold
 
 
 @dataclass(slots=True)

@@ -9,6 +9,7 @@ from agents import ALL_AGENTS, OTHERS, PIPELINE
 from agents.dlq import DeadLetters
 from agents.stage import pipeline_agent
 from streams.settings import Settings
+from streams.feed import register_feed
 from streams.watchdog import register_watchdog
 from streams.web import register_health
 
@@ -49,6 +50,7 @@ def create_app(settings: Settings, agent_names: list[str] | None = None) -> faus
     )
     register_health(app)
     register_watchdog(app, settings)
+    register_feed(app, settings)  # the newsroom feed, SSE and /metrics (streams/feed)
     dlq = DeadLetters(faust_topic(app, settings.topic(settings.dlq_topic)))
     for name in agent_names:
         if name in OTHERS:

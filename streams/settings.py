@@ -38,6 +38,12 @@ class Settings:
     sasl_username: str = ""
     sasl_password: str = ""
     ssl_cafile: str = ""
+    alerts_bucket_s: float = 60.0
+    alerts_history_s: float = 86400.0
+    feed_history: int = 200
+    webhook_retries: int = 5
+    webhook_backoff_s: float = 0.5
+    webhook_timeout_s: float = 10.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -57,6 +63,11 @@ class Settings:
                              f"not {self.processing_guarantee!r}")
         if self.partitions < 1:
             raise ValueError(f"{env_name('partitions')} must be >= 1")
+        if self.alerts_bucket_s <= 0 or self.alerts_history_s < self.alerts_bucket_s:
+            raise ValueError(f"{env_name('alerts_bucket_s')} must be > 0 and <= {env_name('alerts_history_s')}")
+        if self.webhook_retries < 0 or self.webhook_backoff_s < 0 or self.webhook_timeout_s <= 0:
+            raise ValueError(f"{env_name('webhook_retries')} and {env_name('webhook_backoff_s')} must be >= 0, "
+                             f"{env_name('webhook_timeout_s')} > 0")
         if self.max_message_bytes < 1024:
             raise ValueError(f"{env_name('max_message_bytes')} must be >= 1024")
 
@@ -106,6 +117,12 @@ DESCRIPTIONS = {
     "sasl_username": "SASL user name",
     "sasl_password": "SASL password (from a secret; never in the repo)",
     "ssl_cafile": "CA bundle to verify the brokers' certificates",
+    "alerts_bucket_s": "time bucket of the spike rules' windowed table, seconds (rule windows are whole buckets)",
+    "alerts_history_s": "how long spike-rule buckets are kept (window plus baseline windows must fit), seconds",
+    "feed_history": "recent articles and alerts each feed page starts with (kept in memory per worker)",
+    "webhook_retries": "`akhbar alerts deliver`: retries after a failed POST before the alert goes to the alerts DLQ",
+    "webhook_backoff_s": "`akhbar alerts deliver`: first retry delay, doubled on each retry, seconds",
+    "webhook_timeout_s": "`akhbar alerts deliver`: timeout of one POST, seconds",
 }
 
 

@@ -33,6 +33,10 @@ CLEAN = "articles.clean"
 ENRICHED = "articles.enriched"
 ALERTS = "articles.alerts"
 DLQ = "articles.dlq"
+ALERT_RULES = "articles.alert-rules"
+ALERT_CANDIDATES = "articles.alert-candidates"
+ENTITY_MENTIONS = "articles.entity-mentions"
+ALERTS_DLQ = "articles.alerts-dlq"
 
 CATALOGUE: tuple[TopicSpec, ...] = (
     TopicSpec(RAW, "raw articles from scrapers and wires (RawArticle JSON, or anything: it is validated)", 7 * DAY_MS),
@@ -40,6 +44,15 @@ CATALOGUE: tuple[TopicSpec, ...] = (
     TopicSpec(CLEAN, "CleanArticle: display text, paragraphs, removed pieces (clean -> entities)", 3 * DAY_MS),
     TopicSpec(ENRICHED, "EnrichedArticle: the product, read by the feed, alerts and other consumers", 30 * DAY_MS),
     TopicSpec(ALERTS, "Alert records keyed by rule", 30 * DAY_MS),
+    # alerting (agents/alerts.py): every worker reads all of the rules topic (a global table)
+    TopicSpec(ALERT_RULES, "alert rules keyed by rule id (YAML-written, JSON-stored); a tombstone removes one",
+              -1, cleanup_policy="compact"),
+    TopicSpec(ALERT_CANDIDATES, "alerts before suppression, keyed by rule id (alerts.match/spike -> alerts.suppress)",
+              1 * DAY_MS),
+    TopicSpec(ENTITY_MENTIONS, "mentions of entities counted by spike rules, keyed by entity (-> alerts.spike)",
+              1 * DAY_MS),
+    TopicSpec(ALERTS_DLQ, "alerts the webhook deliverer gave up on after its retries, with the last error",
+              30 * DAY_MS),
     # base64 of a 2 MiB raw message plus the envelope must fit
     TopicSpec(DLQ, "DeadLetter: bad input and stage failures, with the original payload, for replay",
               30 * DAY_MS, max_message_bytes=4_194_304),

@@ -17,6 +17,8 @@ COMMANDS = {
     "demo": ("streams.cli.demo", "demo"),
     "config": ("streams.cli.config", "config"),
     "ner": ("nlp.ner.cli", "ner"),
+    "rules": ("streams.cli.rules", "rules"),
+    "alerts": ("streams.cli.alerts", "alerts"),
 }
 
 
