@@ -113,26 +113,26 @@ def article_text(title: str | None, body: str) -> str:
 
 
 # ---- state transitions shared by the agents and StoryIndex ---------------------------------------------
-# A bucket entry: [article_id, story_id, first_seen (ISO), seen_ms, sketch]
-# A candidate:    [article_id, story_id, first_seen, similarity]
+# A bucket entry: [article_id, story_id, first_seen (ISO), seen_ms, sketch, committed]
+# A candidate:    [article_id, story_id, first_seen, similarity, committed]
 
 
 def bucket_probe(entries: list[list], article_id: str, story_id: str, first_seen: str, seen_ms: int,
                  sk: str, horizon_ms: int, max_bucket: int = MAX_BUCKET) -> tuple[list[list], list[list]]:
     """An article probes one band bucket: returns (candidates, the bucket's new entries).
 
-    Expired entries go; the article itself is recorded (provisionally as its own story, until the story
-    stage commits the story it joined); an earlier version of the same article is replaced but still
-    offered as a candidate, so a re-sent article joins the story it was in.
+    Expired entries go; the article itself is recorded, provisionally as its own story (committed=False)
+    until the story stage commits the story it joined; an earlier version of the same article is replaced
+    but still offered as a candidate, so a re-sent article joins the story it was in.
     """
     candidates, kept = [], []
     for entry in entries:
         if seen_ms - entry[3] > horizon_ms:
             continue
-        candidates.append([entry[0], entry[1], entry[2], similarity(sk, entry[4])])
+        candidates.append([entry[0], entry[1], entry[2], similarity(sk, entry[4]), entry[5]])
         if entry[0] != article_id:
             kept.append(entry)
-    kept.append([article_id, story_id, first_seen, seen_ms, sk])
+    kept.append([article_id, story_id, first_seen, seen_ms, sk, False])
     return candidates, kept[-max_bucket:]
 
 
@@ -140,7 +140,7 @@ def bucket_commit(entries: list[list], article_id: str, story_id: str, first_see
     """Record the story an article joined in one bucket (no change when the entry is gone)."""
     for entry in entries:
         if entry[0] == article_id:
-            entry[1], entry[2] = story_id, first_seen
+            entry[1], entry[2], entry[5] = story_id, first_seen, True
     return entries
 
 
@@ -149,40 +149,53 @@ def bucket_expire(entries: list[list], now_ms: int, horizon_ms: int) -> list[lis
 
 
 def choose(candidates: list[list], article_id: str, threshold: float = THRESHOLD) -> list | None:
-    """The candidate whose story the article joins: its own earlier version first, else the most similar
-    one at or above the threshold (ties: the story seen first). None: a new story."""
-    best = None
+    """The candidate whose story the article joins: its own earlier version first; else, among candidates at
+    or above the threshold, one whose story is committed (a provisional one may still join an older story),
+    the most similar, the story seen first. None: a new story."""
+    best, best_key = None, None
     for cand in candidates:
         if cand[0] == article_id:
             return cand
         if cand[3] < threshold:
             continue
-        if best is None or (cand[3], _neg(cand[2])) > (best[3], _neg(best[2])):
-            best = cand
+        ms = to_ms(cand[2])
+        key = (bool(cand[4]), cand[3], -(ms if ms is not None else 0))
+        if best is None or key > best_key:
+            best, best_key = cand, key
     return best
-
-
-def _neg(first_seen: str) -> tuple:
-    # earlier first_seen wins a similarity tie: compare on the negated epoch milliseconds
-    ms = to_ms(first_seen)
-    return (-(ms if ms is not None else 0),)
 
 
 def story_join(story: dict | None, article_id: str, first_seen: str, seen_ms: int, horizon_ms: int,
                max_members: int = 1000) -> dict:
     """Add an article to a story's state (idempotent for an article already in it).
 
-    A story: {"root": earliest article id, "first_seen": ISO, "size": n, "last_ms": ..., "members": [...]}.
-    A story whose last article is older than the horizon starts over.
+    A story: {"first_seen": ISO, "first_ms": ..., "size": n, "last_ms": ..., "members": [...]}: first_seen is
+    the earliest member's (members may arrive out of order across partitions). A story whose last article
+    is older than the horizon starts over.
     """
     if story is None or seen_ms - story["last_ms"] > horizon_ms:
-        story = {"root": article_id, "first_seen": first_seen, "size": 0, "last_ms": seen_ms, "members": []}
+        story = {"first_seen": first_seen, "first_ms": seen_ms, "size": 0, "last_ms": seen_ms, "members": []}
     if article_id not in story["members"]:
         story["size"] += 1
         if len(story["members"]) < max_members:
             story["members"].append(article_id)
+    if seen_ms < story["first_ms"]:
+        story["first_ms"], story["first_seen"] = seen_ms, first_seen
     story["last_ms"] = max(story["last_ms"], seen_ms)
     return story
+
+
+def sweep(table_items, partition: int, now_ms: int, horizon_ms: int) -> list:
+    """Keys of expired state in `partition`: every state value carries its partition ("p") and the epoch
+    milliseconds it was last touched ("ms")."""
+    return [k for k, v in table_items if v.get("p") == partition and now_ms - v.get("ms", now_ms) > horizon_ms]
+
+
+def fields_for(article_id: str, story_id: str, story: dict, sim: float | None) -> dict:
+    """The story fields of an EnrichedArticle (as JSON): story {id, first_seen, size}, duplicate_of, similarity.
+    The story id is the id of its earliest article; duplicate_of is that id unless the article is it."""
+    return {"story": {"id": story_id, "first_seen": story["first_seen"], "size": story["size"]},
+            "duplicate_of": None if story_id == article_id else story_id, "similarity": sim}
 
 
 @dataclass(slots=True)
@@ -212,27 +225,24 @@ class StoryIndex:
         sig = signature(text)
         seen_ms = to_ms(seen_at) or 0
         first_seen = seen_at or ""
-        if is_empty(sig):  # nothing to compare: a story of its own
-            story = story_join(self.stories.get(article_id), article_id, first_seen, seen_ms, self.horizon_ms)
-            self.stories[article_id] = story
-            return Assignment(article_id, story["first_seen"], story["size"], None, None)
-        sk = sketch(sig)
-        keys = band_keys(sig)
-        candidates = []
-        for key in keys:
-            found, self.buckets[key] = bucket_probe(self.buckets.get(key, []), article_id, article_id,
-                                                    first_seen, seen_ms, sk, self.horizon_ms)
-            candidates.extend(found)
-        best = choose(candidates, article_id, self.threshold)
+        best, keys = None, []
+        if not is_empty(sig):  # an empty text (no words) compares with nothing: a story of its own
+            sk = sketch(sig)
+            keys = band_keys(sig)
+            candidates = []
+            for key in keys:
+                found, self.buckets[key] = bucket_probe(self.buckets.get(key, []), article_id, article_id,
+                                                        first_seen, seen_ms, sk, self.horizon_ms)
+                candidates.extend(found)
+            best = choose(candidates, article_id, self.threshold)
         story_id = best[1] if best else article_id
         story = story_join(self.stories.get(story_id), article_id, first_seen, seen_ms, self.horizon_ms)
         self.stories[story_id] = story
         for key in keys:
             bucket_commit(self.buckets[key], article_id, story_id, story["first_seen"])
-        similar = None if best is None or best[0] == article_id else best[3]
-        root = story["root"]
-        return Assignment(story_id, story["first_seen"], story["size"], None if root == article_id else root,
-                          similar)
+        sim = None if best is None or best[0] == article_id else best[3]
+        f = fields_for(article_id, story_id, story, sim)
+        return Assignment(story_id, story["first_seen"], story["size"], f["duplicate_of"], sim)
 
     def expire(self, now_ms: int) -> None:
         for key in list(self.buckets):

@@ -37,6 +37,7 @@ class Settings:
     sasl_username: str = ""
     sasl_password: str = ""
     ssl_cafile: str = ""
+    story_horizon_h: float = 72.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -58,6 +59,8 @@ class Settings:
             raise ValueError(f"{env_name('partitions')} must be >= 1")
         if self.max_message_bytes < 1024:
             raise ValueError(f"{env_name('max_message_bytes')} must be >= 1024")
+        if self.story_horizon_h <= 0:
+            raise ValueError(f"{env_name('story_horizon_h')} must be > 0")
 
     @property
     def bootstrap_servers(self) -> str:
@@ -104,6 +107,7 @@ DESCRIPTIONS = {
     "sasl_username": "SASL user name",
     "sasl_password": "SASL password (from a secret; never in the repo)",
     "ssl_cafile": "CA bundle to verify the brokers' certificates",
+    "story_horizon_h": "hours a story stays open: later near-duplicates start a new story, and its state expires",
 }
 
 

@@ -106,15 +106,16 @@ def test_stories_expire_after_the_horizon():
 def test_bucket_is_bounded():
     entries = []
     for n in range(stories.MAX_BUCKET + 10):
-        _, entries = stories.bucket_probe(entries, f"a{n}", f"a{n}", T0, n, "AA==", 10**9)
+        _, entries = stories.bucket_probe(entries, f"a{n}", f"a{n}", T0, n, stories.sketch(stories.signature(f"خبر {n}")), 10**9)
     assert len(entries) == stories.MAX_BUCKET and entries[-1][0] == f"a{stories.MAX_BUCKET + 9}"
 
 
 def test_choose_prefers_own_version_then_similarity_then_earliest():
-    cands = [["x", "s1", at(10), 0.7], ["y", "s2", at(0), 0.7], ["z", "s3", at(0), 0.4]]
+    cands = [["x", "s1", at(10), 0.7, True], ["y", "s2", at(0), 0.7, True], ["z", "s3", at(0), 0.4, True],
+             ["w", "s4", at(0), 0.9, False]]
     assert stories.choose(cands, "new")[1] == "s2"
-    assert stories.choose(cands + [["new", "s9", at(0), 0.1]], "new")[1] == "s9"
-    assert stories.choose([["z", "s3", at(0), 0.4]], "new") is None
+    assert stories.choose(cands + [["new", "s9", at(0), 0.1, True]], "new")[1] == "s9"
+    assert stories.choose([["z", "s3", at(0), 0.4, True]], "new") is None
 
 
 def test_to_ms():
