@@ -149,7 +149,7 @@ def register(app, settings, dlq) -> None:
                 out = None
                 if article is not None and len(got["bands"]) >= len(article["keys"]):
                     cands = [c for band_cands in got["bands"].values() for c in band_cands]
-                    best = stories.choose(cands, aid)
+                    best = stories.choose(cands, aid, seen_ms=article["seen_ms"])
                     story_id = best[1] if best else aid
                     sim = None if best is None or best[0] == aid else best[3]
                     out = {"id": aid, "record": article["record"], "story": story_id, "sim": sim,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -39,6 +40,8 @@ _MASK32 = np.uint64(0xFFFFFFFF)
 _rng = np.random.RandomState(20261129)  # fixed: signatures must agree across processes and restarts
 _A = _rng.randint(1, (1 << 31) - 1, size=NUM_PERM, dtype=np.int64).astype(np.uint64)
 _B = _rng.randint(0, (1 << 31) - 1, size=NUM_PERM, dtype=np.int64).astype(np.uint64)
+_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93],
+                dtype=np.uint64)
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -48,14 +51,20 @@ def words(text: str) -> list[str]:
 
 
 def shingle_hashes(text: str, k: int = SHINGLE) -> np.ndarray:
-    """32-bit stable hashes of the distinct k-word shingles (texts shorter than k: one shingle)."""
+    """32-bit stable hashes of the distinct k-word shingles (a text shorter than k words: one shingle).
+
+    Each word is hashed once (CRC-32 of its UTF-8), and a shingle's hash mixes its words' hashes by
+    position (multiply-xorshift in 64 bits, wrapping), so the cost is one C call per word plus numpy."""
     toks = words(text)
     if not toks:
         return np.zeros(0, dtype=np.uint64)
-    grams = {" ".join(toks[i:i + k]) for i in range(max(1, len(toks) - k + 1))}
-    digest = hashlib.blake2b
-    return np.fromiter((int.from_bytes(digest(g.encode("utf-8"), digest_size=4).digest(), "little")
-                        for g in grams), dtype=np.uint64, count=len(grams))
+    w = np.fromiter((zlib.crc32(t.encode("utf-8")) for t in toks), dtype=np.uint64, count=len(toks))
+    n = max(1, len(toks) - k + 1)
+    h = np.zeros(n, dtype=np.uint64)
+    for i in range(min(k, len(toks))):
+        h = (h ^ w[i:i + n]) * _MIX[i]
+        h ^= h >> np.uint64(29)
+    return np.unique(h & _MASK32)
 
 
 def signature(text: str) -> np.ndarray:
@@ -148,10 +157,15 @@ def bucket_expire(entries: list[list], now_ms: int, horizon_ms: int) -> list[lis
     return [e for e in entries if now_ms - e[3] <= horizon_ms]
 
 
-def choose(candidates: list[list], article_id: str, threshold: float = THRESHOLD) -> list | None:
+def choose(candidates: list[list], article_id: str, threshold: float = THRESHOLD,
+           seen_ms: int | None = None) -> list | None:
     """The candidate whose story the article joins: its own earlier version first; else, among candidates at
     or above the threshold, one whose story is committed (a provisional one may still join an older story),
-    the most similar, the story seen first. None: a new story."""
+    the most similar, the story seen first. None: a new story.
+
+    A provisional candidate (seen but not yet committed: copies arriving in a burst) is eligible only when it
+    was seen before this article (time, then id), so two copies racing each other agree on the earlier one.
+    """
     best, best_key = None, None
     for cand in candidates:
         if cand[0] == article_id:
@@ -159,7 +173,10 @@ def choose(candidates: list[list], article_id: str, threshold: float = THRESHOLD
         if cand[3] < threshold:
             continue
         ms = to_ms(cand[2])
-        key = (bool(cand[4]), cand[3], -(ms if ms is not None else 0))
+        ms = ms if ms is not None else 0
+        if not cand[4] and seen_ms is not None and (ms, cand[0]) >= (seen_ms, article_id):
+            continue
+        key = (bool(cand[4]), cand[3], -ms)
         if best is None or key > best_key:
             best, best_key = cand, key
     return best
@@ -234,7 +251,7 @@ class StoryIndex:
                 found, self.buckets[key] = bucket_probe(self.buckets.get(key, []), article_id, article_id,
                                                         first_seen, seen_ms, sk, self.horizon_ms)
                 candidates.extend(found)
-            best = choose(candidates, article_id, self.threshold)
+            best = choose(candidates, article_id, self.threshold, seen_ms)
         story_id = best[1] if best else article_id
         story = story_join(self.stories.get(story_id), article_id, first_seen, seen_ms, self.horizon_ms)
         self.stories[story_id] = story

@@ -118,6 +118,16 @@ def test_choose_prefers_own_version_then_similarity_then_earliest():
     assert stories.choose([["z", "s3", at(0), 0.4, True]], "new") is None
 
 
+def test_racing_copies_agree_on_the_earlier_one():
+    # two copies probed each other's buckets before either was committed: only the later one joins
+    earlier, later = ["a", "a", at(0), 0.9, False], ["b", "b", at(1), 0.9, False]
+    assert stories.choose([later], "a", seen_ms=stories.to_ms(at(0))) is None
+    assert stories.choose([earlier], "b", seen_ms=stories.to_ms(at(1)))[1] == "a"
+    same_time = ["a", "a", at(0), 0.9, False]
+    assert stories.choose([same_time], "b", seen_ms=stories.to_ms(at(0)))[1] == "a"
+    assert stories.choose([["b", "b", at(0), 0.9, False]], "a", seen_ms=stories.to_ms(at(0))) is None
+
+
 def test_to_ms():
     assert stories.to_ms("1970-01-01T00:00:01Z") == 1000
     assert stories.to_ms("1970-01-01T02:00:01+02:00") == 1000
