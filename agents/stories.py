@@ -1,15 +1,18 @@
 """Story clustering on the stream: four thin agents around nlp.stories, state in changelog-backed tables.
 
     articles.entities ──[stories-sign]──┬─> articles.stories.gather  the article, key: article id
-      (key: article id)                  └─> articles.stories.bands   one probe per LSH band, key: band key
-    articles.stories.bands ──[stories-band]──> articles.stories.gather  the band's candidates, key: article id
+      (key: article id)                  └─> articles.stories.bands   probes: the article's band keys, one
+                                               message per partition that holds some of their buckets
+    articles.stories.bands ──[stories-band]──> articles.stories.gather  candidates at the threshold
       table stories-buckets: band key -> the recent articles in that bucket (id, story, sketch, time)
     articles.stories.gather ──[stories-resolve]──> articles.stories.join  article + chosen story, key: story id
       tables stories-pending / stories-replies: article id -> the article / the band replies so far
     articles.stories.join ──[stories-story]──┬─> articles.enriched  with story, duplicate_of, similarity
-      table stories-stories:                  └─> articles.stories.bands  commits: the story each entry joined
-        story id -> first_seen, size, members
+      table stories-stories:                  └─> articles.stories.bands  commits, for an article that joined
+        story id -> first_seen, size, members         a story: its bucket entries now name that story
 
+A band key's bucket lives in the partition the Kafka default partitioner gives the band key, whatever the
+message key, so one probe message per partition (about 5.5 for 16 bands on 6 partitions) replaces one per band.
 Every table is written only by the agent reading the topic it is co-partitioned with (same key, same
 partition count), so Faust keeps its changelog partition with the source partition: state survives
 restarts (changelog replay) and moves with the partition between workers. Copies that land on different
@@ -58,6 +61,17 @@ class _Sweeper:
             log.info("swept %d expired key(s) from %s[%d]", len(expired), table.name, partition)
 
 
+def _partitioner():
+    from aiokafka.partitioner import DefaultPartitioner
+
+    default = DefaultPartitioner()
+
+    def partition(key: bytes, n: int) -> int:
+        return default(key, list(range(n)), list(range(n)))
+
+    return partition
+
+
 def register(app, settings, dlq) -> None:
     from streams.app import faust_topic
 
@@ -77,6 +91,17 @@ def register(app, settings, dlq) -> None:
     replies = table("stories-replies", "article id -> the band candidates received so far")
     story_table = table("stories-stories", "story id -> first_seen, size, members")
 
+    nparts = settings.partitions
+    partitioner = _partitioner()
+
+    def by_partition(keys: list[str]) -> dict[int, list[list]]:
+        """Band keys grouped by the partition of articles.stories.bands that holds their bucket (the Kafka
+        default partitioner on the band key): one message per partition, not one per band."""
+        groups: dict[int, list[list]] = {}
+        for n, key in enumerate(keys):
+            groups.setdefault(partitioner(key.encode("utf-8"), nparts), []).append([n, key])
+        return groups
+
     async def sign(stream):
         async for event in stream.events():
             try:
@@ -86,43 +111,54 @@ def register(app, settings, dlq) -> None:
                 sig = stories.signature(stories.article_text(record.title, record.body))
                 seen_ms = stories.to_ms(record.ingested_at) or int(time.time() * 1000)
                 first_seen = record.ingested_at or ""
-                base = {"id": record.id, "seen_ms": seen_ms, "first_seen": first_seen, "wall": time.time(),
-                        "cpu_ms": 0.0}
+                base = {"id": record.id, "seen_ms": seen_ms, "first_seen": first_seen, "cpu_ms": 0.0}
                 if stories.is_empty(sig):  # nothing to compare: its own story, straight to the story stage
                     base["cpu_ms"] = (time.perf_counter() - t0) * 1000
-                    msg = {**base, "record": obj, "story": record.id, "sim": None, "keys": []}
-                    out = [(join, record.id, msg)]
+                    out = [(join, record.id, None, {**base, "record": obj, "story": record.id, "sim": None,
+                                                    "keys": []})]
                 else:
                     keys, sk = stories.band_keys(sig), stories.sketch(sig)
                     base["cpu_ms"] = (time.perf_counter() - t0) * 1000
-                    out = [(gather, record.id, {**base, "t": "article", "record": obj, "keys": keys})]
-                    out += [(bands, key, {"t": "probe", "id": record.id, "band": n, "sk": sk, "seen_ms": seen_ms,
-                                          "first_seen": first_seen}) for n, key in enumerate(keys)]
+                    out = [(gather, record.id, None, {**base, "t": "article", "record": obj, "keys": keys})]
+                    out += [(bands, record.id, part, {"t": "probe", "id": record.id, "keys": group, "sk": sk,
+                                                      "seen_ms": seen_ms, "first_seen": first_seen})
+                            for part, group in by_partition(keys).items()]
             except Exception as exc:  # noqa: BLE001 - routed, never crashes the worker
                 await dlq.send("stories", exc, event)
                 continue
-            for topic, key, msg in out:
-                await topic.send(key=key.encode("utf-8"), value=orjson.dumps(msg))
+            for topic, key, part, msg in out:
+                await topic.send(key=key.encode("utf-8"), value=orjson.dumps(msg), partition=part)
 
     async def band(stream):
         async for event in stream.events():
             try:
                 msg = orjson.loads(event.value)
-                key = event.key.decode("utf-8")
                 partition = event.message.partition
-                state = buckets.get(key) or {"p": partition, "ms": 0, "e": []}
-                reply = None
+                reply, newest = None, 0
                 if msg["t"] == "probe":
-                    cands, state["e"] = stories.bucket_probe(state["e"], msg["id"], msg["id"], msg["first_seen"],
-                                                             msg["seen_ms"], msg["sk"], horizon_ms)
-                    state["ms"] = max(state["ms"], msg["seen_ms"])
-                    reply = {"t": "reply", "id": msg["id"], "band": msg["band"], "cands": cands}
+                    found = []
+                    for _, key in msg["keys"]:
+                        state = buckets.get(key) or {"p": partition, "ms": 0, "e": []}
+                        cands, state["e"] = stories.bucket_probe(state["e"], msg["id"], msg["id"],
+                                                                 msg["first_seen"], msg["seen_ms"], msg["sk"],
+                                                                 horizon_ms)
+                        state["ms"] = newest = max(state["ms"], msg["seen_ms"])
+                        buckets[key] = state
+                        # only what can be chosen travels on: matches at the threshold, and an earlier version
+                        found += [c for c in cands if c[3] >= stories.THRESHOLD or c[0] == msg["id"]]
+                    reply = {"t": "reply", "id": msg["id"], "bands": [n for n, _ in msg["keys"]],
+                             "cands": found}
                 elif msg["t"] == "commit":
-                    state["e"] = stories.bucket_commit(state["e"], msg["id"], msg["story"], msg["first_seen"])
+                    for _, key in msg["keys"]:
+                        state = buckets.get(key)
+                        if state is not None:
+                            state["e"] = stories.bucket_commit(state["e"], msg["id"], msg["story"],
+                                                               msg["first_seen"])
+                            buckets[key] = state
+                            newest = max(newest, state["ms"])
                 else:
                     raise ValueError(f"unknown band message type {msg['t']!r}")
-                buckets[key] = state
-                sweeper.maybe(buckets, partition, state["ms"])
+                sweeper.maybe(buckets, partition, newest)
             except Exception as exc:  # noqa: BLE001
                 await dlq.send("stories", exc, event)
                 continue
@@ -138,24 +174,25 @@ def register(app, settings, dlq) -> None:
                 if msg["t"] == "article":
                     article = {**msg, "p": partition, "ms": msg["seen_ms"]}
                     pending[aid] = article
-                    got = replies.get(aid) or {"p": partition, "ms": msg["seen_ms"], "bands": {}}
+                    got = replies.get(aid) or {"p": partition, "ms": msg["seen_ms"], "bands": [], "cands": []}
                 elif msg["t"] == "reply":
                     article = pending.get(aid)
-                    got = replies.get(aid) or {"p": partition, "ms": article["ms"] if article else 0, "bands": {}}
-                    got["bands"][str(msg["band"])] = msg["cands"]
-                    replies[aid] = got
+                    got = replies.get(aid) or {"p": partition, "ms": article["ms"] if article else 0,
+                                               "bands": [], "cands": []}
+                    if not set(msg["bands"]) <= set(got["bands"]):  # a redelivered reply counts once
+                        got["bands"] = sorted(set(got["bands"]) | set(msg["bands"]))
+                        got["cands"] += msg["cands"]
+                        replies[aid] = got
                 else:
                     raise ValueError(f"unknown gather message type {msg['t']!r}")
                 out = None
                 if article is not None and len(got["bands"]) >= len(article["keys"]):
-                    cands = [c for band_cands in got["bands"].values() for c in band_cands]
-                    best = stories.choose(cands, aid, seen_ms=article["seen_ms"])
+                    best = stories.choose(got["cands"], aid, seen_ms=article["seen_ms"])
                     story_id = best[1] if best else aid
                     sim = None if best is None or best[0] == aid else best[3]
                     out = {"id": aid, "record": article["record"], "story": story_id, "sim": sim,
                            "keys": article["keys"], "seen_ms": article["seen_ms"],
-                           "first_seen": article["first_seen"], "wall": article["wall"],
-                           "cpu_ms": article["cpu_ms"]}
+                           "first_seen": article["first_seen"], "cpu_ms": article["cpu_ms"]}
                     del pending[aid]
                     if aid in replies:
                         del replies[aid]
@@ -173,22 +210,27 @@ def register(app, settings, dlq) -> None:
                 msg = orjson.loads(event.value)
                 sid, aid = msg["story"], msg["id"]
                 partition = event.message.partition
-                state = stories.story_join(story_table.get(sid), aid, msg["first_seen"], msg["seen_ms"], horizon_ms)
+                state = stories.story_join(story_table.get(sid), aid, msg["first_seen"], msg["seen_ms"],
+                                           horizon_ms)
                 state["p"], state["ms"] = partition, state["last_ms"]
                 story_table[sid] = state
                 record = msg["record"]
                 record.update(stories.fields_for(aid, sid, state, msg["sim"]))
                 stages_ms = record.setdefault("processing", {}).setdefault("stages_ms", {})
                 stages_ms["stories"] = round(msg["cpu_ms"], 3)  # this article's signature and band keys
-                commits = [(key, {"t": "commit", "id": aid, "story": sid, "first_seen": state["first_seen"]})
-                           for key in msg["keys"]]
+                # an article that started its own story is already right in the buckets (provisionally its
+                # own story); one that joined another story has its entries committed to that story
+                commits = [] if sid == aid else [
+                    (part, {"t": "commit", "id": aid, "keys": group, "story": sid,
+                            "first_seen": state["first_seen"]})
+                    for part, group in by_partition(msg["keys"]).items()]
                 sweeper.maybe(story_table, partition, msg["seen_ms"])
             except Exception as exc:  # noqa: BLE001
                 await dlq.send("stories", exc, event)
                 continue
             await enriched.send(key=aid.encode("utf-8"), value=orjson.dumps(record))
-            for key, commit in commits:
-                await bands.send(key=key.encode("utf-8"), value=orjson.dumps(commit))
+            for part, commit in commits:
+                await bands.send(key=aid.encode("utf-8"), value=orjson.dumps(commit), partition=part)
 
     for name, fn, topic in (("stories-sign", sign, source), ("stories-band", band, bands),
                             ("stories-resolve", resolve, gather), ("stories-story", story, join)):

@@ -149,10 +149,11 @@ def cmd_broker(args) -> None:
     from streams.topics import ENRICHED, ENTITIES, create_topics
 
     items = cleaned(args.n)
-    now = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
+    t_now = time.time()
     payloads = []
-    for n, it in enumerate(items):
-        ingested = f"{now}.{n % 1000:03d}Z"
+    for n, it in enumerate(items):  # as ingest stamps them: in order, 1 ms apart
+        ms = int(t_now * 1000) + n
+        ingested = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms // 1000)) + f".{ms % 1000:03d}Z"
         rec = enrich(CleanArticle(id=it["id"], source=it.get("source"), url=None, published_at=None,
                                   ingested_at=ingested, lang="ar", title=it["title"], body=it["body"],
                                   paragraphs=[], removed=[], processing=Processing("bench")))

@@ -130,8 +130,8 @@ def bucket_probe(entries: list[list], article_id: str, story_id: str, first_seen
                  sk: str, horizon_ms: int, max_bucket: int = MAX_BUCKET) -> tuple[list[list], list[list]]:
     """An article probes one band bucket: returns (candidates, the bucket's new entries).
 
-    Expired entries go; the article itself is recorded, provisionally as its own story (committed=False)
-    until the story stage commits the story it joined; an earlier version of the same article is replaced
+    Expired entries go; the article itself is recorded as its own story (committed=False), until the story
+    stage commits the story it joined when it joined another one; an earlier version of the same article is replaced
     but still offered as a candidate, so a re-sent article joins the story it was in.
     """
     candidates, kept = [], []
@@ -160,8 +160,8 @@ def bucket_expire(entries: list[list], now_ms: int, horizon_ms: int) -> list[lis
 def choose(candidates: list[list], article_id: str, threshold: float = THRESHOLD,
            seen_ms: int | None = None) -> list | None:
     """The candidate whose story the article joins: its own earlier version first; else, among candidates at
-    or above the threshold, one whose story is committed (a provisional one may still join an older story),
-    the most similar, the story seen first. None: a new story.
+    or above the threshold, the most similar, then one whose story is committed (it joined a story), then the
+    one seen first. None: a new story.
 
     A provisional candidate (seen but not yet committed: copies arriving in a burst) is eligible only when it
     was seen before this article (time, then id), so two copies racing each other agree on the earlier one.
@@ -176,7 +176,7 @@ def choose(candidates: list[list], article_id: str, threshold: float = THRESHOLD
         ms = ms if ms is not None else 0
         if not cand[4] and seen_ms is not None and (ms, cand[0]) >= (seen_ms, article_id):
             continue
-        key = (bool(cand[4]), cand[3], -ms)
+        key = (cand[3], bool(cand[4]), -ms)
         if best is None or key > best_key:
             best, best_key = cand, key
     return best
@@ -255,8 +255,9 @@ class StoryIndex:
         story_id = best[1] if best else article_id
         story = story_join(self.stories.get(story_id), article_id, first_seen, seen_ms, self.horizon_ms)
         self.stories[story_id] = story
-        for key in keys:
-            bucket_commit(self.buckets[key], article_id, story_id, story["first_seen"])
+        if story_id != article_id:  # as the agents do: a new story's entries are already right
+            for key in keys:
+                bucket_commit(self.buckets[key], article_id, story_id, story["first_seen"])
         sim = None if best is None or best[0] == article_id else best[3]
         f = fields_for(article_id, story_id, story, sim)
         return Assignment(story_id, story["first_seen"], story["size"], f["duplicate_of"], sim)

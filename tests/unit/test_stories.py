@@ -110,10 +110,12 @@ def test_bucket_is_bounded():
     assert len(entries) == stories.MAX_BUCKET and entries[-1][0] == f"a{stories.MAX_BUCKET + 9}"
 
 
-def test_choose_prefers_own_version_then_similarity_then_earliest():
+def test_choose_prefers_own_version_then_similarity_then_committed_then_earliest():
     cands = [["x", "s1", at(10), 0.7, True], ["y", "s2", at(0), 0.7, True], ["z", "s3", at(0), 0.4, True],
              ["w", "s4", at(0), 0.9, False]]
-    assert stories.choose(cands, "new")[1] == "s2"
+    assert stories.choose(cands, "new")[1] == "s4"
+    assert stories.choose(cands[:3], "new")[1] == "s2"
+    assert stories.choose([["x", "s1", at(0), 0.7, False], ["y", "s2", at(0), 0.7, True]], "new")[1] == "s2"
     assert stories.choose(cands + [["new", "s9", at(0), 0.1, True]], "new")[1] == "s9"
     assert stories.choose([["z", "s3", at(0), 0.4, True]], "new") is None
 
