@@ -8,8 +8,9 @@
     articles.stories.gather ──[stories-resolve]──> articles.stories.join  article + chosen story, key: story id
       tables stories-pending / stories-replies: article id -> the article / the band replies so far
     articles.stories.join ──[stories-story]──┬─> articles.enriched  with story, duplicate_of, similarity
-      table stories-stories:                  └─> articles.stories.bands  commits, for an article that joined
-        story id -> first_seen, size, members         a story: its bucket entries now name that story
+      table stories-stories:                  ├─> articles.stories.bands  commits, for an article that joined
+        story id -> first_seen, size, members  │     a story: its bucket entries now name that story
+        (or an alias: article id -> its story) └─> articles.stories.join  alias, keyed by that article's id
 
 A band key's bucket lives in the partition the Kafka default partitioner gives the band key, whatever the
 message key, so one probe message per partition (about 5.5 for 16 bands on 6 partitions) replaces one per band.
@@ -137,11 +138,11 @@ def register(app, settings, dlq) -> None:
                 reply, newest = None, 0
                 if msg["t"] == "probe":
                     found = []
-                    for _, key in msg["keys"]:
+                    for band_no, key in msg["keys"]:
                         state = buckets.get(key) or {"p": partition, "ms": 0, "e": []}
                         cands, state["e"] = stories.bucket_probe(state["e"], msg["id"], msg["id"],
                                                                  msg["first_seen"], msg["seen_ms"], msg["sk"],
-                                                                 horizon_ms)
+                                                                 horizon_ms, band=band_no)
                         state["ms"] = newest = max(state["ms"], msg["seen_ms"])
                         buckets[key] = state
                         # only what can be chosen travels on: matches at the threshold, and an earlier version
@@ -208,29 +209,48 @@ def register(app, settings, dlq) -> None:
         async for event in stream.events():
             try:
                 msg = orjson.loads(event.value)
-                sid, aid = msg["story"], msg["id"]
                 partition = event.message.partition
-                state = stories.story_join(story_table.get(sid), aid, msg["first_seen"], msg["seen_ms"],
-                                           horizon_ms)
-                state["p"], state["ms"] = partition, state["last_ms"]
-                story_table[sid] = state
-                record = msg["record"]
-                record.update(stories.fields_for(aid, sid, state, msg["sim"]))
-                stages_ms = record.setdefault("processing", {}).setdefault("stages_ms", {})
-                stages_ms["stories"] = round(msg["cpu_ms"], 3)  # this article's signature and band keys
-                # an article that started its own story is already right in the buckets (provisionally its
-                # own story); one that joined another story has its entries committed to that story
-                commits = [] if sid == aid else [
-                    (part, {"t": "commit", "id": aid, "keys": group, "story": sid,
-                            "first_seen": state["first_seen"]})
-                    for part, group in by_partition(msg["keys"]).items()]
+                out = []  # (topic, key, partition, message)
+                if msg.get("t") == "alias":
+                    # article `id` joined story `story`: until its bucket entries are committed, others may
+                    # still find it as a story of its own and send their join here, keyed by its id
+                    if story_table.get(msg["id"]) is None:
+                        story_table[msg["id"]] = {"alias": msg["story"], "p": partition, "ms": msg["seen_ms"]}
+                    record = None
+                else:
+                    sid, aid = msg["story"], msg["id"]
+                    current = story_table.get(sid)
+                    if current is not None and "alias" in current and msg.get("hops", 0) < 4:
+                        # the candidate this article matched had joined another story: follow it
+                        out.append((join, current["alias"], None,
+                                    {**msg, "story": current["alias"], "hops": msg.get("hops", 0) + 1}))
+                        record = None
+                    else:
+                        if current is not None and "alias" in current:
+                            current = None
+                        state = stories.story_join(current, aid, msg["first_seen"], msg["seen_ms"], horizon_ms)
+                        state["p"], state["ms"] = partition, state["last_ms"]
+                        story_table[sid] = state
+                        record = msg["record"]
+                        record.update(stories.fields_for(aid, sid, state, msg["sim"]))
+                        stages_ms = record.setdefault("processing", {}).setdefault("stages_ms", {})
+                        stages_ms["stories"] = round(msg["cpu_ms"], 3)  # signature and band keys
+                        out.append((enriched, aid, None, record))
+                        # an article that started its own story is already right in the buckets (as its own
+                        # story); one that joined another story gets an alias (at once) and its bucket
+                        # entries committed to that story (behind the probes queued on the bands topic)
+                        if sid != aid:
+                            out.append((join, aid, None, {"t": "alias", "id": aid, "story": sid,
+                                                          "seen_ms": msg["seen_ms"]}))
+                            out += [(bands, aid, part, {"t": "commit", "id": aid, "keys": group, "story": sid,
+                                                        "first_seen": state["first_seen"]})
+                                    for part, group in by_partition(msg["keys"]).items()]
                 sweeper.maybe(story_table, partition, msg["seen_ms"])
             except Exception as exc:  # noqa: BLE001
                 await dlq.send("stories", exc, event)
                 continue
-            await enriched.send(key=aid.encode("utf-8"), value=orjson.dumps(record))
-            for part, commit in commits:
-                await bands.send(key=aid.encode("utf-8"), value=orjson.dumps(commit), partition=part)
+            for topic, key, part, value in out:
+                await topic.send(key=key.encode("utf-8"), value=orjson.dumps(value), partition=part)
 
     for name, fn, topic in (("stories-sign", sign, source), ("stories-band", band, bands),
                             ("stories-resolve", resolve, gather), ("stories-story", story, join)):

@@ -205,6 +205,14 @@ def cmd_broker(args) -> None:
     assigned = {aid: stories.Assignment(r["story"]["id"], r["story"]["first_seen"], r["story"]["size"],
                                         r["duplicate_of"], r["similarity"]) for aid, r in got.items()}
     result = ev.evaluate([it for it in items if it["id"] in got], assigned)
+    if args.dump:
+        with open(args.dump, "w", encoding="utf-8") as fh:
+            for it in items:
+                r = got.get(it["id"], {})
+                fh.write(json.dumps({"id": it["id"], "truth": it["truth"], "story": r.get("story"),
+                                     "duplicate_of": r.get("duplicate_of"), "similarity": r.get("similarity"),
+                                     "ingested_at": r.get("ingested_at"), "partition": r.get("_partition"),
+                                     "offset": r.get("_offset")}) + "\n")
     print(f"burst quality on the broker path: precision {result['precision']:.4f}, recall {result['recall']:.4f} "
           f"({result['true_pairs']} true pairs)")
 
@@ -222,6 +230,7 @@ def main(argv=None) -> int:
     b.add_argument("--broker", default="kafka://127.0.0.1:19092")
     b.add_argument("--web-port", type=int, default=16499)
     b.add_argument("--timeout", type=float, default=600)
+    b.add_argument("--dump", help="write each article's truth and assigned story to this JSONL file")
     args = ap.parse_args(argv)
     {"compute": cmd_compute, "state": cmd_state, "broker": cmd_broker}[args.cmd](args)
     return 0

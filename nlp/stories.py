@@ -104,6 +104,18 @@ def similarity(a: str, b: str) -> float:
     return round(max(0.0, min(1.0, (agree - c) / (1 - c))), 4)
 
 
+def shared_bands(a: str, b: str, bands: int = BANDS, rows: int = ROWS) -> int:
+    """Bitmask of the bands whose hashes agree in their lowest byte in both sketches: every band where the
+    two articles share a bucket is in it (equal band keys have equal bytes), plus rare chance agreements."""
+    x = np.frombuffer(base64.b64decode(a), dtype=np.uint8)[:bands * rows].reshape(bands, rows)
+    y = np.frombuffer(base64.b64decode(b), dtype=np.uint8)[:bands * rows].reshape(bands, rows)
+    mask = 0
+    for n, same in enumerate((x == y).all(axis=1)):
+        if same:
+            mask |= 1 << n
+    return mask
+
+
 def to_ms(timestamp: str | None) -> int | None:
     """ISO-8601 (with Z or an offset) to epoch milliseconds; None when absent or unreadable."""
     if not timestamp:
@@ -123,11 +135,12 @@ def article_text(title: str | None, body: str) -> str:
 
 # ---- state transitions shared by the agents and StoryIndex ---------------------------------------------
 # A bucket entry: [article_id, story_id, first_seen (ISO), seen_ms, sketch, committed]
-# A candidate:    [article_id, story_id, first_seen, similarity, committed]
+# A candidate:    [article_id, story_id, first_seen, similarity, committed, band, shared-bands mask]
 
 
 def bucket_probe(entries: list[list], article_id: str, story_id: str, first_seen: str, seen_ms: int,
-                 sk: str, horizon_ms: int, max_bucket: int = MAX_BUCKET) -> tuple[list[list], list[list]]:
+                 sk: str, horizon_ms: int, max_bucket: int = MAX_BUCKET,
+                 band: int = 0) -> tuple[list[list], list[list]]:
     """An article probes one band bucket: returns (candidates, the bucket's new entries).
 
     Expired entries go; the article itself is recorded as its own story (committed=False), until the story
@@ -138,7 +151,8 @@ def bucket_probe(entries: list[list], article_id: str, story_id: str, first_seen
     for entry in entries:
         if seen_ms - entry[3] > horizon_ms:
             continue
-        candidates.append([entry[0], entry[1], entry[2], similarity(sk, entry[4]), entry[5]])
+        candidates.append([entry[0], entry[1], entry[2], similarity(sk, entry[4]), entry[5], band,
+                           shared_bands(sk, entry[4])])
         if entry[0] != article_id:
             kept.append(entry)
     kept.append([article_id, story_id, first_seen, seen_ms, sk, False])
@@ -163,9 +177,15 @@ def choose(candidates: list[list], article_id: str, threshold: float = THRESHOLD
     or above the threshold, the most similar, then one whose story is committed (it joined a story), then the
     one seen first. None: a new story.
 
-    A provisional candidate (seen but not yet committed: copies arriving in a burst) is eligible only when it
-    was seen before this article (time, then id), so two copies racing each other agree on the earlier one.
+    Copies racing in a burst: a candidate not yet committed is eligible when it was seen before this article
+    (time, then id), or when this article found it in every band the two share (by their sketches): then
+    the candidate probed every shared bucket first and never saw this article, so the two cannot each join
+    the other.
     """
+    seen: dict[str, int] = {}
+    for cand in candidates:
+        if len(cand) > 5:
+            seen[cand[0]] = seen.get(cand[0], 0) | (1 << cand[5])
     best, best_key = None, None
     for cand in candidates:
         if cand[0] == article_id:
@@ -175,7 +195,8 @@ def choose(candidates: list[list], article_id: str, threshold: float = THRESHOLD
         ms = to_ms(cand[2])
         ms = ms if ms is not None else 0
         if not cand[4] and seen_ms is not None and (ms, cand[0]) >= (seen_ms, article_id):
-            continue
+            if len(cand) <= 6 or cand[6] & ~seen.get(cand[0], 0):
+                continue
         key = (cand[3], bool(cand[4]), -ms)
         if best is None or key > best_key:
             best, best_key = cand, key
@@ -247,9 +268,9 @@ class StoryIndex:
             sk = sketch(sig)
             keys = band_keys(sig)
             candidates = []
-            for key in keys:
+            for band, key in enumerate(keys):
                 found, self.buckets[key] = bucket_probe(self.buckets.get(key, []), article_id, article_id,
-                                                        first_seen, seen_ms, sk, self.horizon_ms)
+                                                        first_seen, seen_ms, sk, self.horizon_ms, band=band)
                 candidates.extend(found)
             best = choose(candidates, article_id, self.threshold, seen_ms)
         story_id = best[1] if best else article_id

@@ -106,7 +106,8 @@ def test_stories_expire_after_the_horizon():
 def test_bucket_is_bounded():
     entries = []
     for n in range(stories.MAX_BUCKET + 10):
-        _, entries = stories.bucket_probe(entries, f"a{n}", f"a{n}", T0, n, stories.sketch(stories.signature(f"خبر {n}")), 10**9)
+        sk = stories.sketch(stories.signature(f"خبر {n}"))
+        _, entries = stories.bucket_probe(entries, f"a{n}", f"a{n}", T0, n, sk, 10**9)
     assert len(entries) == stories.MAX_BUCKET and entries[-1][0] == f"a{stories.MAX_BUCKET + 9}"
 
 
@@ -128,6 +129,21 @@ def test_racing_copies_agree_on_the_earlier_one():
     same_time = ["a", "a", at(0), 0.9, False]
     assert stories.choose([same_time], "b", seen_ms=stories.to_ms(at(0)))[1] == "a"
     assert stories.choose([["b", "b", at(0), 0.9, False]], "a", seen_ms=stories.to_ms(at(0))) is None
+    # the later copy "b" reached the two buckets they share (bands 3 and 7) first, so it never saw "a":
+    # the earlier "a" joins it rather than starting a second story
+    shared = (1 << 3) | (1 << 7)
+    seen_in_both = [["b", "b", at(1), 0.9, False, 3, shared], ["b", "b", at(1), 0.9, False, 7, shared]]
+    assert stories.choose(seen_in_both, "a", seen_ms=stories.to_ms(at(0)))[1] == "b"
+    # seen in only one of them: "b" may have found "a" in the other and joined it; "a" must not join "b"
+    assert stories.choose(seen_in_both[:1], "a", seen_ms=stories.to_ms(at(0))) is None
+
+
+def test_shared_bands_covers_every_common_bucket():
+    a = stories.signature(BODY)
+    b = stories.signature(BODY.split("\n")[0] + "\n" + BODY.split("\n")[2])
+    common = {n for n, (x, y) in enumerate(zip(stories.band_keys(a), stories.band_keys(b))) if x == y}
+    mask = stories.shared_bands(stories.sketch(a), stories.sketch(b))
+    assert common and all(mask >> n & 1 for n in common)
 
 
 def test_to_ms():
