@@ -37,6 +37,7 @@ from streams.topics import ENRICHED, ENTITIES, STORY_BANDS, STORY_GATHER, STORY_
 log = logging.getLogger("akhbar.stories")
 
 SWEEP_EVERY_MS = 10 * 60 * 1000  # event time between two sweeps of one partition's state
+WAIT_MS = 60 * 1000  # event time a join may wait for the story it names to show up
 
 
 class _Sweeper:
@@ -205,52 +206,87 @@ def register(app, settings, dlq) -> None:
             if out is not None:
                 await join.send(key=out["story"].encode("utf-8"), value=orjson.dumps(out))
 
+    def joined(msg: dict, current: dict | None) -> tuple[dict, list]:
+        """Add the article in join message `msg` to its story (state `current`): the new state and what to
+        send: the enriched record, and for an article that joined another story an alias and the commits."""
+        sid, aid = msg["story"], msg["id"]
+        state = stories.story_join(current, aid, msg["first_seen"], msg["seen_ms"], horizon_ms)
+        record = msg["record"]
+        record.update(stories.fields_for(aid, sid, state, msg["sim"]))
+        stages_ms = record.setdefault("processing", {}).setdefault("stages_ms", {})
+        stages_ms["stories"] = round(msg["cpu_ms"], 3)  # this article's signature and band keys
+        out = [(enriched, aid, None, record)]
+        # an article that started its own story is already right in the buckets (as its own story); one that
+        # joined another story gets an alias (at once) and its bucket entries committed to that story (behind
+        # the probes queued on the bands topic)
+        if sid != aid:
+            out.append((join, aid, None, {"t": "alias", "id": aid, "story": sid, "seen_ms": msg["seen_ms"]}))
+            out += [(bands, aid, part, {"t": "commit", "id": aid, "keys": group, "story": sid,
+                                        "first_seen": state["first_seen"]})
+                    for part, group in by_partition(msg["keys"]).items()]
+        return state, out
+
+    last_wait_scan: dict[int, int] = {}
+
+    def flush_stale_waits(partition: int, now_ms: int) -> list:
+        """Joins that waited WAIT_MS of event time for a story that never showed up here (its first article
+        failed, or its state expired) are not lost: they start the story themselves."""
+        if now_ms - last_wait_scan.setdefault(partition, now_ms) < WAIT_MS:
+            return []
+        last_wait_scan[partition] = now_ms
+        out = []
+        stale = [(k, v) for k, v in list(story_table.items())
+                 if v.get("p") == partition and "wait" in v and now_ms - v["ms"] > WAIT_MS]
+        for key, value in stale:
+            state = None
+            for m in value["wait"]:
+                state, sent = joined(m, state)
+                out += sent
+            state["p"], state["ms"] = partition, state["last_ms"]
+            story_table[key] = state
+            log.warning("story %s: %d join(s) waited %d ms for its first article; started it", key,
+                        len(value["wait"]), now_ms - value["ms"])
+        return out
+
     async def story(stream):
         async for event in stream.events():
             try:
                 msg = orjson.loads(event.value)
                 partition = event.message.partition
+                key = msg["id"] if msg.get("t") == "alias" else msg["story"]
+                current = story_table.get(key)
                 out = []  # (topic, key, partition, message)
                 if msg.get("t") == "alias":
-                    # article `id` joined story `story`: until its bucket entries are committed, others may
-                    # still find it as a story of its own and send their join here, keyed by its id
-                    if story_table.get(msg["id"]) is None:
-                        story_table[msg["id"]] = {"alias": msg["story"], "p": partition, "ms": msg["seen_ms"]}
-                    record = None
+                    # article `id` joined story `story`: joins that found it as a story of its own (its bucket
+                    # entries not yet committed) go to that story, now and later
+                    waiting = current.get("wait", []) if current else []
+                    if current is None or waiting:
+                        story_table[key] = {"alias": msg["story"], "p": partition, "ms": msg["seen_ms"]}
+                    out += [(join, msg["story"], None, {**w, "story": msg["story"]}) for w in waiting]
+                elif current is not None and "alias" in current and msg.get("hops", 0) < 4:
+                    out.append((join, current["alias"], None,
+                                {**msg, "story": current["alias"], "hops": msg.get("hops", 0) + 1}))
+                elif msg["id"] != key and (current is None or "wait" in current):
+                    # a join to a story not known here yet: its first article's own join, or its alias if
+                    # it joined another story, is on its way (same key, same partition): wait for it
+                    waiting = (current or {}).get("wait", [])
+                    story_table[key] = {"wait": [*waiting, msg], "p": partition,
+                                        "ms": min([msg["seen_ms"], *(w["seen_ms"] for w in waiting)])}
                 else:
-                    sid, aid = msg["story"], msg["id"]
-                    current = story_table.get(sid)
-                    if current is not None and "alias" in current and msg.get("hops", 0) < 4:
-                        # the candidate this article matched had joined another story: follow it
-                        out.append((join, current["alias"], None,
-                                    {**msg, "story": current["alias"], "hops": msg.get("hops", 0) + 1}))
-                        record = None
-                    else:
-                        if current is not None and "alias" in current:
-                            current = None
-                        state = stories.story_join(current, aid, msg["first_seen"], msg["seen_ms"], horizon_ms)
-                        state["p"], state["ms"] = partition, state["last_ms"]
-                        story_table[sid] = state
-                        record = msg["record"]
-                        record.update(stories.fields_for(aid, sid, state, msg["sim"]))
-                        stages_ms = record.setdefault("processing", {}).setdefault("stages_ms", {})
-                        stages_ms["stories"] = round(msg["cpu_ms"], 3)  # signature and band keys
-                        out.append((enriched, aid, None, record))
-                        # an article that started its own story is already right in the buckets (as its own
-                        # story); one that joined another story gets an alias (at once) and its bucket
-                        # entries committed to that story (behind the probes queued on the bands topic)
-                        if sid != aid:
-                            out.append((join, aid, None, {"t": "alias", "id": aid, "story": sid,
-                                                          "seen_ms": msg["seen_ms"]}))
-                            out += [(bands, aid, part, {"t": "commit", "id": aid, "keys": group, "story": sid,
-                                                        "first_seen": state["first_seen"]})
-                                    for part, group in by_partition(msg["keys"]).items()]
+                    waiting = current.get("wait", []) if current else []
+                    state = None if current is None or "alias" in current or waiting else current
+                    for m in [msg, *waiting]:
+                        state, sent = joined(m, state)
+                        out += sent
+                    state["p"], state["ms"] = partition, state["last_ms"]
+                    story_table[key] = state
+                out += flush_stale_waits(partition, msg["seen_ms"])
                 sweeper.maybe(story_table, partition, msg["seen_ms"])
             except Exception as exc:  # noqa: BLE001
                 await dlq.send("stories", exc, event)
                 continue
-            for topic, key, part, value in out:
-                await topic.send(key=key.encode("utf-8"), value=orjson.dumps(value), partition=part)
+            for topic, k, part, value in out:
+                await topic.send(key=k.encode("utf-8"), value=orjson.dumps(value), partition=part)
 
     for name, fn, topic in (("stories-sign", sign, source), ("stories-band", band, bands),
                             ("stories-resolve", resolve, gather), ("stories-story", story, join)):

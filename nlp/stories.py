@@ -225,8 +225,9 @@ def story_join(story: dict | None, article_id: str, first_seen: str, seen_ms: in
 
 def sweep(table_items, partition: int, now_ms: int, horizon_ms: int) -> list:
     """Keys of expired state in `partition`: every state value carries its partition ("p") and the epoch
-    milliseconds it was last touched ("ms")."""
-    return [k for k, v in table_items if v.get("p") == partition and now_ms - v.get("ms", now_ms) > horizon_ms]
+    milliseconds it was last touched ("ms"). Values holding waiting messages ("wait") are never dropped."""
+    return [k for k, v in table_items
+            if v.get("p") == partition and "wait" not in v and now_ms - v.get("ms", now_ms) > horizon_ms]
 
 
 def fields_for(article_id: str, story_id: str, story: dict, sim: float | None) -> dict:
