@@ -44,10 +44,11 @@ CATALOGUE: tuple[TopicSpec, ...] = (
     TopicSpec(CLEAN, "CleanArticle: display text, paragraphs, removed pieces (clean -> entities)", 3 * DAY_MS),
     TopicSpec(ENTITIES, "EnrichedArticle without its story (entities -> stories)", 3 * DAY_MS),
     # story clustering's repartition topics (see docs/stories.md): short-lived messages, the state is in tables
-    TopicSpec(STORY_BANDS, "story probes and commits keyed by LSH band key (stories-sign/-story -> stories-band)",
+    TopicSpec(STORY_BANDS, "story probes and commits, in the partition of their LSH band keys (-> stories-band)",
               DAY_MS),
     TopicSpec(STORY_GATHER, "articles and their band candidates keyed by article id (-> stories-resolve)", DAY_MS),
-    TopicSpec(STORY_JOIN, "articles with the story they join, keyed by story id (-> stories-story)", DAY_MS),
+    TopicSpec(STORY_JOIN, "articles with the story they join, and aliases, keyed by story id (-> stories-story)",
+              DAY_MS),
     TopicSpec(ENRICHED, "EnrichedArticle: the product, read by the feed, alerts and other consumers", 30 * DAY_MS),
     TopicSpec(ALERTS, "Alert records keyed by rule", 30 * DAY_MS),
     # base64 of a 2 MiB raw message plus the envelope must fit
