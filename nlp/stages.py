@@ -13,8 +13,9 @@ import orjson
 
 from nlp.clean import clean_article
 from nlp.entities import analyze
+from nlp.stories import StoryIndex, article_text
 from schemas.codec import RecordError, from_dict
-from schemas.records import CleanArticle, EnrichedArticle, Processing, RawArticle
+from schemas.records import CleanArticle, EnrichedArticle, Processing, RawArticle, Story
 
 PIPELINE_VERSION = "akhbar-0.1.0"
 
@@ -95,6 +96,18 @@ def enrich(article: CleanArticle) -> EnrichedArticle:
     return record
 
 
-def process(raw: RawArticle) -> EnrichedArticle:
-    """The whole pipeline in-process, as `akhbar process` runs it."""
-    return enrich(clean(raw))
+def assign_story(record: EnrichedArticle, index: StoryIndex) -> EnrichedArticle:
+    """The story stage in-process: the same transitions the stories agents apply, state in `index`."""
+    t0 = time.perf_counter()
+    a = index.add(record.id, article_text(record.title, record.body), record.ingested_at)
+    record.story = Story(a.story_id, a.first_seen, a.size)
+    record.duplicate_of, record.similarity = a.duplicate_of, a.similarity
+    record.processing.stages_ms["stories"] = _ms_since(t0)
+    return record
+
+
+def process(raw: RawArticle, stories: StoryIndex | None = None) -> EnrichedArticle:
+    """The whole pipeline in-process, as `akhbar process` runs it. Stories are clustered within the articles
+    given the same `stories` index (`akhbar process` uses one per run); without one, an article is its own
+    story."""
+    return assign_story(enrich(clean(raw)), stories if stories is not None else StoryIndex())

@@ -100,6 +100,18 @@ class EntitySummary:
 
 
 @dataclass(slots=True)
+class Story:
+    """The story an article belongs to: near-duplicate articles (reprints, lightly edited copies) share one.
+
+    `id` is the id of the story's earliest article; `first_seen` that article's `ingested_at`; `size` the
+    number of articles in the story when this one joined (this one included)."""
+
+    id: str
+    first_seen: str
+    size: int
+
+
+@dataclass(slots=True)
 class EnrichedArticle:
     id: str
     source: str | None
@@ -119,6 +131,9 @@ class EnrichedArticle:
     dateline: str | None = None
     flags: list[str] = field(default_factory=list)
     entity_summary: list[EntitySummary] = field(default_factory=list)
+    story: Story | None = None
+    duplicate_of: str | None = None  # the story's earliest article, when this one is not it
+    similarity: float | None = None  # estimated Jaccard similarity to the article it matched (None: the first)
     schema_version: str = SCHEMA_VERSION
 
 

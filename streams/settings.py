@@ -44,6 +44,7 @@ class Settings:
     webhook_retries: int = 5
     webhook_backoff_s: float = 0.5
     webhook_timeout_s: float = 10.0
+    story_horizon_h: float = 72.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -70,6 +71,8 @@ class Settings:
                              f"{env_name('webhook_timeout_s')} > 0")
         if self.max_message_bytes < 1024:
             raise ValueError(f"{env_name('max_message_bytes')} must be >= 1024")
+        if self.story_horizon_h <= 0:
+            raise ValueError(f"{env_name('story_horizon_h')} must be > 0")
 
     @property
     def bootstrap_servers(self) -> str:
@@ -123,6 +126,7 @@ DESCRIPTIONS = {
     "webhook_retries": "`akhbar alerts deliver`: retries after a failed POST before the alert goes to the alerts DLQ",
     "webhook_backoff_s": "`akhbar alerts deliver`: first retry delay, doubled on each retry, seconds",
     "webhook_timeout_s": "`akhbar alerts deliver`: timeout of one POST, seconds",
+    "story_horizon_h": "hours a story stays open: later near-duplicates start a new story, and its state expires",
 }
 
 

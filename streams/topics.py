@@ -31,6 +31,10 @@ RAW = "articles.raw"
 VALIDATED = "articles.validated"
 CLEAN = "articles.clean"
 ENRICHED = "articles.enriched"
+ENTITIES = "articles.entities"
+STORY_BANDS = "articles.stories.bands"
+STORY_GATHER = "articles.stories.gather"
+STORY_JOIN = "articles.stories.join"
 ALERTS = "articles.alerts"
 DLQ = "articles.dlq"
 ALERT_RULES = "articles.alert-rules"
@@ -42,6 +46,13 @@ CATALOGUE: tuple[TopicSpec, ...] = (
     TopicSpec(RAW, "raw articles from scrapers and wires (RawArticle JSON, or anything: it is validated)", 7 * DAY_MS),
     TopicSpec(VALIDATED, "valid RawArticles with id and ingested_at set (ingest -> clean)", 3 * DAY_MS),
     TopicSpec(CLEAN, "CleanArticle: display text, paragraphs, removed pieces (clean -> entities)", 3 * DAY_MS),
+    TopicSpec(ENTITIES, "EnrichedArticle without its story (entities -> stories)", 3 * DAY_MS),
+    # story clustering's repartition topics (see docs/stories.md): short-lived messages, the state is in tables
+    TopicSpec(STORY_BANDS, "story probes and commits, in the partition of their LSH band keys (-> stories-band)",
+              DAY_MS),
+    TopicSpec(STORY_GATHER, "articles and their band candidates keyed by article id (-> stories-resolve)", DAY_MS),
+    TopicSpec(STORY_JOIN, "articles with the story they join, and aliases, keyed by story id (-> stories-story)",
+              DAY_MS),
     TopicSpec(ENRICHED, "EnrichedArticle: the product, read by the feed, alerts and other consumers", 30 * DAY_MS),
     TopicSpec(ALERTS, "Alert records keyed by rule", 30 * DAY_MS),
     # alerting (agents/alerts.py): every worker reads all of the rules topic (a global table)

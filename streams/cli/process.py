@@ -8,6 +8,7 @@ import orjson
 from tqdm import tqdm
 
 from nlp import stages
+from nlp.stories import StoryIndex
 from schemas.codec import encode
 from streams.cli.common import load_settings
 from streams.inputs import InputError, count_articles, read_articles
@@ -25,6 +26,7 @@ def process(paths, output, source, pretty):
     out = sys.stdout.buffer if output == "-" else open(output, "wb")
     n = rejected = 0
     settings = load_settings()
+    story_index = StoryIndex(horizon_ms=int(settings.story_horizon_h * 3600 * 1000))  # stories within this run
     try:
         with tqdm(total=count_articles(list(paths)), unit="article", disable=None if output != "-" else True,
                   file=sys.stderr) as bar:
@@ -36,7 +38,7 @@ def process(paths, output, source, pretty):
                     click.echo(f"rejected {raw.id or '(no id)'}: {exc}", err=True)
                     rejected += 1
                     continue
-                out.write(orjson.dumps(stages.process(raw), option=option))
+                out.write(orjson.dumps(stages.process(raw, story_index), option=option))
                 n += 1
     except InputError as exc:
         raise click.ClickException(str(exc)) from None

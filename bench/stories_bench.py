@@ -1,0 +1,240 @@
+"""Story clustering benchmark (not a test): added cost per article and state size per 100k articles.
+
+    uv run python bench/stories_bench.py compute [--n 2000]      # in-process: µs per article
+    uv run python bench/stories_bench.py state [--n 100000]      # state size per 100k articles
+    uv run python bench/stories_bench.py broker [--n 3000]       # a `--agents stories` worker on the real broker
+
+`compute` times the stories agents' own work per article on cleaned dev articles: the signature, band keys
+and sketch (stories-sign), and all state transitions in-process (`StoryIndex.add`: 16 bucket probes and
+commits, candidate choice, story update). `state` feeds N synthetic articles (sentences of dev articles
+shuffled into new texts, ~35% of them edited copies) through `StoryIndex` and measures the state the
+tables hold: the JSON bytes of every key and value (what the changelog topics store and the worker keeps in
+memory, before Python object overhead). `broker` writes cleaned+enriched dev articles and edited copies
+straight to `articles.entities` (isolating the stories stage), runs one `akhbar worker --agents stories`,
+and reports wall time and the worker's CPU time per article, plus the pair precision/recall of the stories
+the broker path assigned to this burst (copies sent right behind their originals).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import stories_eval as ev  # noqa: E402
+from nlp import stories  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def cleaned(n: int, seed: int = 8, copies: int = 2) -> list[dict]:
+    from nlp.stages import clean
+    from schemas.records import RawArticle
+
+    rng = random.Random(seed)
+    arts = ev.load()
+    rng.shuffle(arts)
+    items = ev.corpus(arts[: max(1, n // 2)], rng, copies)[:n]
+    out = []
+    for it in items:
+        rec = clean(RawArticle(body=it["body"], id=it["id"], title=it.get("title"), source=it.get("source")))
+        out.append({**it, "title": rec.title, "body": rec.body})
+    return out
+
+
+def cmd_compute(args) -> None:
+    items = cleaned(args.n)
+    texts = [stories.article_text(it["title"], it["body"]) for it in items]
+    sign = []
+    for text in texts:
+        t0 = time.perf_counter()
+        sig = stories.signature(text)
+        stories.band_keys(sig), stories.sketch(sig)
+        sign.append((time.perf_counter() - t0) * 1e6)
+    index, add = stories.StoryIndex(), []
+    t_base = 1_700_000_000
+    for n, (it, text) in enumerate(zip(items, texts)):
+        seen = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t_base + n)) + "Z"
+        t0 = time.perf_counter()
+        index.add(it["id"], text, seen)
+        add.append((time.perf_counter() - t0) * 1e6)
+    words = statistics.mean(len(stories.words(t)) for t in texts)
+    print(f"{len(items)} cleaned dev articles and copies, {words:.0f} words on average")
+    for name, xs in (("signature+bands+sketch (stories-sign)", sign), ("StoryIndex.add (all transitions)", add)):
+        xs = sorted(xs)
+        print(f"{name}: mean {statistics.mean(xs):.0f} µs, p50 {xs[len(xs) // 2]:.0f} µs, "
+              f"p99 {xs[int(len(xs) * 0.99)]:.0f} µs per article")
+
+
+def synthetic(n: int, seed: int = 8):
+    """n distinct articles made of dev sentences, ~35% of them edited copies of an earlier one."""
+    rng = random.Random(seed)
+    sents = [s for a in ev.load() for s in ev._SENT.split(a["body"].replace("\n", " ")) if len(s) > 40]
+    made = []
+    for i in range(n):
+        if made and rng.random() < 0.35:
+            src = made[rng.randrange(max(0, len(made) - 500), len(made))]
+            body = ev.edited_copy({"id": src[0], "title": "", "body": src[1]}, rng, 1)["body"]
+        else:
+            body = "\n".join(" ".join(rng.sample(sents, 3)) for _ in range(4))
+        made.append((f"syn-{i:06d}", body))
+        yield made[-1]
+        if len(made) > 2000:
+            del made[:1000]
+
+
+def cmd_state(args) -> None:
+    index = stories.StoryIndex()
+    t_base = 1_700_000_000
+    t0 = time.perf_counter()
+    per_hour = args.per_hour
+    for i, (aid, body) in enumerate(synthetic(args.n)):
+        seen = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t_base + i * 3600 / per_hour)) + "Z"
+        index.add(aid, body, seen)
+    elapsed = time.perf_counter() - t0
+
+    def size(table):  # changelog bytes: JSON key + JSON value per key, as Faust's json serializer writes them
+        return sum(len(json.dumps(k)) + len(json.dumps(v, separators=(",", ":"))) for k, v in table.items())
+
+    buckets, story_bytes = size(index.buckets), size(index.stories)
+    entries = sum(len(v) for v in index.buckets.values())
+    scale = 100_000 / args.n
+    hours = args.n / per_hour
+    print(f"{args.n} articles at {per_hour}/h ({hours:.0f} h of stream, horizon 72 h: "
+          f"{'nothing expired yet' if hours <= 72 else 'older state expired'}), {elapsed:.0f}s")
+    print(f"stories-buckets: {len(index.buckets)} keys, {entries} entries, {buckets / 1e6:.1f} MB "
+          f"-> {buckets * scale / 1e6:.1f} MB per 100k articles ({buckets / args.n:.0f} B/article)")
+    print(f"stories-stories: {len(index.stories)} stories, {story_bytes / 1e6:.1f} MB "
+          f"-> {story_bytes * scale / 1e6:.1f} MB per 100k articles")
+    print(f"total {(buckets + story_bytes) * scale / 1e6:.1f} MB of table data per 100k articles "
+          f"(stories-pending/-replies hold only articles in flight)")
+
+
+def _cpu_seconds(pid: int) -> float:
+    total = 0.0
+    for p in [pid, *_children(pid)]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except OSError:
+            pass
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(x) for x in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def cmd_broker(args) -> None:
+    from nlp.stages import enrich
+    from schemas.codec import encode
+    from schemas.records import CleanArticle, Processing
+    from streams.reader import read_records
+    from streams.settings import Settings
+    from streams.topics import ENRICHED, ENTITIES, create_topics
+
+    items = cleaned(args.n)
+    t_now = time.time()
+    payloads = []
+    for n, it in enumerate(items):  # as ingest stamps them: in order, 1 ms apart
+        ms = int(t_now * 1000) + n
+        ingested = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms // 1000)) + f".{ms % 1000:03d}Z"
+        rec = enrich(CleanArticle(id=it["id"], source=it.get("source"), url=None, published_at=None,
+                                  ingested_at=ingested, lang="ar", title=it["title"], body=it["body"],
+                                  paragraphs=[], removed=[], processing=Processing("bench")))
+        payloads.append((it["id"].encode(), encode(rec)))
+    tag = f"bench{uuid.uuid4().hex[:6]}"
+    tmp = Path(tempfile.mkdtemp(prefix="stories-bench-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AKHBAR_")}
+    env.update(AKHBAR_TOPIC_PREFIX=f"{tag}.", AKHBAR_APP_ID=f"akhbar-{tag}", AKHBAR_DATADIR=str(tmp / "data"),
+               AKHBAR_BROKER=args.broker, AKHBAR_LOG_LEVEL="warning")
+    settings = Settings.from_env(env)
+    asyncio.run(create_topics(settings))
+    log = open(tmp / "worker.log", "wb")
+    proc = subprocess.Popen([sys.executable, "-m", "streams.cli.main", "worker", "--agents", "stories",
+                             "--web-port", str(args.web_port), "--loglevel", "info"], cwd=REPO, env=env,
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while "Worker]: Ready" not in (tmp / "worker.log").read_text(errors="replace"):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"worker did not start:\n{(tmp / 'worker.log').read_text()[-2000:]}")
+            time.sleep(0.3)
+        time.sleep(2)
+        cpu0, t0 = _cpu_seconds(proc.pid), time.perf_counter()
+
+        async def produce():
+            from aiokafka import AIOKafkaProducer
+
+            producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers, linger_ms=5,
+                                        max_request_size=8 * 1024 * 1024)
+            await producer.start()
+            try:
+                futs = [await producer.send(settings.topic(ENTITIES), v, key=k) for k, v in payloads]
+                await asyncio.gather(*futs)
+            finally:
+                await producer.stop()
+
+        asyncio.run(produce())
+        recs = asyncio.run(read_records(settings, settings.topic(ENRICHED), ids={it["id"] for it in items},
+                                        timeout=args.timeout))
+        wall, cpu = time.perf_counter() - t0, _cpu_seconds(proc.pid) - cpu0
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(60)
+    got = {r["id"]: r for r in recs}
+    print(f"{len(items)} articles -> {len(got)} enriched with stories by one `--agents stories` worker "
+          f"(2 shared cores, load {os.getloadavg()[0]:.1f})")
+    print(f"wall {wall:.1f}s = {wall / len(items) * 1e6:.0f} µs per article; worker CPU {cpu:.1f}s = "
+          f"{cpu / len(items) * 1e6:.0f} µs per article (4 agents, 3 hops, {stories.BANDS} band probes+commits)")
+    assigned = {aid: stories.Assignment(r["story"]["id"], r["story"]["first_seen"], r["story"]["size"],
+                                        r["duplicate_of"], r["similarity"]) for aid, r in got.items()}
+    result = ev.evaluate([it for it in items if it["id"] in got], assigned)
+    if args.dump:
+        with open(args.dump, "w", encoding="utf-8") as fh:
+            for it in items:
+                r = got.get(it["id"], {})
+                fh.write(json.dumps({"id": it["id"], "truth": it["truth"], "story": r.get("story"),
+                                     "duplicate_of": r.get("duplicate_of"), "similarity": r.get("similarity"),
+                                     "ingested_at": r.get("ingested_at"), "partition": r.get("_partition"),
+                                     "offset": r.get("_offset")}) + "\n")
+    print(f"burst quality on the broker path: precision {result['precision']:.4f}, recall {result['recall']:.4f} "
+          f"({result['true_pairs']} true pairs)")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    c = sub.add_parser("compute")
+    c.add_argument("--n", type=int, default=2000)
+    s = sub.add_parser("state")
+    s.add_argument("--n", type=int, default=100_000)
+    s.add_argument("--per-hour", type=int, default=2000, help="articles per hour of stream (event time)")
+    b = sub.add_parser("broker")
+    b.add_argument("--n", type=int, default=3000)
+    b.add_argument("--broker", default="kafka://127.0.0.1:19092")
+    b.add_argument("--web-port", type=int, default=16499)
+    b.add_argument("--timeout", type=float, default=600)
+    b.add_argument("--dump", help="write each article's truth and assigned story to this JSONL file")
+    args = ap.parse_args(argv)
+    {"compute": cmd_compute, "state": cmd_state, "broker": cmd_broker}[args.cmd](args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

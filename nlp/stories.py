@@ -1,0 +1,295 @@
+"""Story clustering: near-duplicate articles grouped into stories, with MinHash signatures and LSH banding.
+
+Pure Python and numpy, no Kafka import. The streaming agents (agents/stories.py) and the broker-free
+`StoryIndex` (used by `akhbar process`, the evaluation and the tests) call the same functions here:
+
+- `signature(text)`: MinHash over word 3-shingles of the matching text (diacritics, tatweel, alef/ya/teh
+  marbuta, digits and punctuation do not matter).
+- `band_keys(sig)`: one LSH key per band; two articles become candidates when one band agrees.
+- `sketch(sig)`: the 1-byte-per-hash form of the signature kept in state to verify candidates
+  (b-bit MinHash, b=8); `similarity(a, b)` estimates the Jaccard similarity of two sketches.
+- `bucket_probe` / `choose` / `story_join`: the state transitions of the band buckets and the stories,
+  written once and used by both the agents and `StoryIndex`.
+
+Times are integer milliseconds since the epoch, taken from the article (`ingested_at`), so replays and
+tests are deterministic: an entry expires `horizon_ms` after the article it records was seen.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import numpy as np
+
+from nlp.text import matching_text
+
+SHINGLE = 3          # words per shingle
+NUM_PERM = 64        # MinHash permutations (the sketch length)
+BANDS = 16           # LSH bands ...
+ROWS = 2             # ... of this many hashes each: candidates from Jaccard ~ (1/16)^(1/2) = 0.25 upwards
+THRESHOLD = 0.5      # estimated Jaccard at or above which a candidate is the same story
+MAX_BUCKET = 64      # entries kept per band bucket (oldest dropped): boilerplate cannot blow up one key
+HORIZON_MS = 72 * 3600 * 1000
+
+_MERSENNE = np.uint64((1 << 61) - 1)
+_MASK32 = np.uint64(0xFFFFFFFF)
+_rng = np.random.RandomState(20261129)  # fixed: signatures must agree across processes and restarts
+_A = _rng.randint(1, (1 << 31) - 1, size=NUM_PERM, dtype=np.int64).astype(np.uint64)
+_B = _rng.randint(0, (1 << 31) - 1, size=NUM_PERM, dtype=np.int64).astype(np.uint64)
+_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93],
+                dtype=np.uint64)
+_WORD = re.compile(r"[^\W_]+")
+
+
+def words(text: str) -> list[str]:
+    """The matching-text words: punctuation, diacritics and letter variants do not count."""
+    return _WORD.findall(matching_text(text))
+
+
+def shingle_hashes(text: str, k: int = SHINGLE) -> np.ndarray:
+    """32-bit stable hashes of the distinct k-word shingles (a text shorter than k words: one shingle).
+
+    Each word is hashed once (CRC-32 of its UTF-8), and a shingle's hash mixes its words' hashes by
+    position (multiply-xorshift in 64 bits, wrapping), so the cost is one C call per word plus numpy."""
+    toks = words(text)
+    if not toks:
+        return np.zeros(0, dtype=np.uint64)
+    w = np.fromiter((zlib.crc32(t.encode("utf-8")) for t in toks), dtype=np.uint64, count=len(toks))
+    n = max(1, len(toks) - k + 1)
+    h = np.zeros(n, dtype=np.uint64)
+    for i in range(min(k, len(toks))):
+        h = (h ^ w[i:i + n]) * _MIX[i]
+        h ^= h >> np.uint64(29)
+    return np.unique(h & _MASK32)
+
+
+def signature(text: str) -> np.ndarray:
+    """MinHash signature (NUM_PERM uint32 values); all-max for an empty text (which matches nothing)."""
+    h = shingle_hashes(text)
+    if h.size == 0:
+        return np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint32)
+    # (a*x + b) mod p, then 32 bits: p is a Mersenne prime > 2^32, products stay below 2^63
+    perm = ((np.outer(h, _A) + _B) % _MERSENNE) & _MASK32
+    return perm.min(axis=0).astype(np.uint32)
+
+
+def is_empty(sig: np.ndarray) -> bool:
+    return bool((sig == 0xFFFFFFFF).all())
+
+
+def band_keys(sig: np.ndarray, bands: int = BANDS, rows: int = ROWS) -> list[str]:
+    """One key per band, `"<band>:<16 hex digits>"`: the Kafka key of the band's bucket."""
+    out = []
+    for b in range(bands):
+        chunk = sig[b * rows:(b + 1) * rows].tobytes()
+        out.append(f"{b:02d}:{hashlib.blake2b(chunk, digest_size=8).hexdigest()}")
+    return out
+
+
+def sketch(sig: np.ndarray) -> str:
+    """The lowest byte of every hash (b-bit MinHash), base64: 88 characters kept per state entry."""
+    return base64.b64encode((sig & 0xFF).astype(np.uint8).tobytes()).decode("ascii")
+
+
+def similarity(a: str, b: str) -> float:
+    """Estimated Jaccard similarity of two sketches (b-bit MinHash estimator, b=8), in [0, 1]."""
+    x = np.frombuffer(base64.b64decode(a), dtype=np.uint8)
+    y = np.frombuffer(base64.b64decode(b), dtype=np.uint8)
+    agree = float((x == y).mean())
+    c = 1.0 / 256
+    return round(max(0.0, min(1.0, (agree - c) / (1 - c))), 4)
+
+
+def shared_bands(a: str, b: str, bands: int = BANDS, rows: int = ROWS) -> int:
+    """Bitmask of the bands whose hashes agree in their lowest byte in both sketches: every band where the
+    two articles share a bucket is in it (equal band keys have equal bytes), plus rare chance agreements."""
+    x = np.frombuffer(base64.b64decode(a), dtype=np.uint8)[:bands * rows].reshape(bands, rows)
+    y = np.frombuffer(base64.b64decode(b), dtype=np.uint8)[:bands * rows].reshape(bands, rows)
+    mask = 0
+    for n, same in enumerate((x == y).all(axis=1)):
+        if same:
+            mask |= 1 << n
+    return mask
+
+
+def to_ms(timestamp: str | None) -> int | None:
+    """ISO-8601 (with Z or an offset) to epoch milliseconds; None when absent or unreadable."""
+    if not timestamp:
+        return None
+    try:
+        dt = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return int(dt.timestamp() * 1000)
+
+
+def article_text(title: str | None, body: str) -> str:
+    return f"{title or ''}\n{body}"
+
+
+# ---- state transitions shared by the agents and StoryIndex ---------------------------------------------
+# A bucket entry: [article_id, story_id, first_seen (ISO), seen_ms, sketch, committed]
+# A candidate:    [article_id, story_id, first_seen, similarity, committed, band, shared-bands mask]
+
+
+def bucket_probe(entries: list[list], article_id: str, story_id: str, first_seen: str, seen_ms: int,
+                 sk: str, horizon_ms: int, max_bucket: int = MAX_BUCKET,
+                 band: int = 0) -> tuple[list[list], list[list]]:
+    """An article probes one band bucket: returns (candidates, the bucket's new entries).
+
+    Expired entries go; the article itself is recorded as its own story (committed=False), until the story
+    stage commits the story it joined when it joined another one; an earlier version of the same article is replaced
+    but still offered as a candidate, so a re-sent article joins the story it was in.
+    """
+    candidates, kept = [], []
+    for entry in entries:
+        if seen_ms - entry[3] > horizon_ms:
+            continue
+        candidates.append([entry[0], entry[1], entry[2], similarity(sk, entry[4]), entry[5], band,
+                           shared_bands(sk, entry[4])])
+        if entry[0] != article_id:
+            kept.append(entry)
+    kept.append([article_id, story_id, first_seen, seen_ms, sk, False])
+    return candidates, kept[-max_bucket:]
+
+
+def bucket_commit(entries: list[list], article_id: str, story_id: str, first_seen: str) -> list[list]:
+    """Record the story an article joined in one bucket (no change when the entry is gone)."""
+    for entry in entries:
+        if entry[0] == article_id:
+            entry[1], entry[2], entry[5] = story_id, first_seen, True
+    return entries
+
+
+def bucket_expire(entries: list[list], now_ms: int, horizon_ms: int) -> list[list]:
+    return [e for e in entries if now_ms - e[3] <= horizon_ms]
+
+
+def choose(candidates: list[list], article_id: str, threshold: float = THRESHOLD,
+           seen_ms: int | None = None) -> list | None:
+    """The candidate whose story the article joins: its own earlier version first; else, among candidates at
+    or above the threshold, the most similar, then one whose story is committed (it joined a story), then the
+    one seen first. None: a new story.
+
+    Copies racing in a burst: a candidate not yet committed is eligible when it was seen before this article
+    (time, then id), or when this article found it in every band the two share (by their sketches): then
+    the candidate probed every shared bucket first and never saw this article, so the two cannot each join
+    the other.
+    """
+    seen: dict[str, int] = {}
+    for cand in candidates:
+        if len(cand) > 5:
+            seen[cand[0]] = seen.get(cand[0], 0) | (1 << cand[5])
+    best, best_key = None, None
+    for cand in candidates:
+        if cand[0] == article_id:
+            return cand
+        if cand[3] < threshold:
+            continue
+        ms = to_ms(cand[2])
+        ms = ms if ms is not None else 0
+        if not cand[4] and seen_ms is not None and (ms, cand[0]) >= (seen_ms, article_id):
+            if len(cand) <= 6 or cand[6] & ~seen.get(cand[0], 0):
+                continue
+        key = (cand[3], bool(cand[4]), -ms)
+        if best is None or key > best_key:
+            best, best_key = cand, key
+    return best
+
+
+def story_join(story: dict | None, article_id: str, first_seen: str, seen_ms: int, horizon_ms: int,
+               max_members: int = 1000) -> dict:
+    """Add an article to a story's state (idempotent for an article already in it).
+
+    A story: {"first_seen": ISO, "first_ms": ..., "size": n, "last_ms": ..., "members": [...]}: first_seen is
+    the earliest member's (members may arrive out of order across partitions). A story whose last article
+    is older than the horizon starts over.
+    """
+    if story is None or seen_ms - story["last_ms"] > horizon_ms:
+        story = {"first_seen": first_seen, "first_ms": seen_ms, "size": 0, "last_ms": seen_ms, "members": []}
+    if article_id not in story["members"]:
+        story["size"] += 1
+        if len(story["members"]) < max_members:
+            story["members"].append(article_id)
+    if seen_ms < story["first_ms"]:
+        story["first_ms"], story["first_seen"] = seen_ms, first_seen
+    story["last_ms"] = max(story["last_ms"], seen_ms)
+    return story
+
+
+def sweep(table_items, partition: int, now_ms: int, horizon_ms: int) -> list:
+    """Keys of expired state in `partition`: every state value carries its partition ("p") and the epoch
+    milliseconds it was last touched ("ms"). Values holding waiting messages ("wait") are never dropped."""
+    return [k for k, v in table_items
+            if v.get("p") == partition and "wait" not in v and now_ms - v.get("ms", now_ms) > horizon_ms]
+
+
+def fields_for(article_id: str, story_id: str, story: dict, sim: float | None) -> dict:
+    """The story fields of an EnrichedArticle (as JSON): story {id, first_seen, size}, duplicate_of, similarity.
+    The story id is the id of its earliest article; duplicate_of is that id unless the article is it."""
+    return {"story": {"id": story_id, "first_seen": story["first_seen"], "size": story["size"]},
+            "duplicate_of": None if story_id == article_id else story_id, "similarity": sim}
+
+
+@dataclass(slots=True)
+class Assignment:
+    """What an enriched record carries about its story."""
+
+    story_id: str
+    first_seen: str
+    size: int
+    duplicate_of: str | None
+    similarity: float | None
+
+
+@dataclass
+class StoryIndex:
+    """The whole clustering in one process (no broker): the same transitions the agents apply, in order.
+
+    Used by `akhbar process` (clustering within the batch it processes), the evaluation and the tests.
+    """
+
+    horizon_ms: int = HORIZON_MS
+    threshold: float = THRESHOLD
+    buckets: dict[str, list[list]] = field(default_factory=dict)
+    stories: dict[str, dict] = field(default_factory=dict)
+
+    def add(self, article_id: str, text: str, seen_at: str | None) -> Assignment:
+        sig = signature(text)
+        seen_ms = to_ms(seen_at) or 0
+        first_seen = seen_at or ""
+        best, keys = None, []
+        if not is_empty(sig):  # an empty text (no words) compares with nothing: a story of its own
+            sk = sketch(sig)
+            keys = band_keys(sig)
+            candidates = []
+            for band, key in enumerate(keys):
+                found, self.buckets[key] = bucket_probe(self.buckets.get(key, []), article_id, article_id,
+                                                        first_seen, seen_ms, sk, self.horizon_ms, band=band)
+                candidates.extend(found)
+            best = choose(candidates, article_id, self.threshold, seen_ms)
+        story_id = best[1] if best else article_id
+        story = story_join(self.stories.get(story_id), article_id, first_seen, seen_ms, self.horizon_ms)
+        self.stories[story_id] = story
+        if story_id != article_id:  # as the agents do: a new story's entries are already right
+            for key in keys:
+                bucket_commit(self.buckets[key], article_id, story_id, story["first_seen"])
+        sim = None if best is None or best[0] == article_id else best[3]
+        f = fields_for(article_id, story_id, story, sim)
+        return Assignment(story_id, story["first_seen"], story["size"], f["duplicate_of"], sim)
+
+    def expire(self, now_ms: int) -> None:
+        for key in list(self.buckets):
+            kept = bucket_expire(self.buckets[key], now_ms, self.horizon_ms)
+            if kept:
+                self.buckets[key] = kept
+            else:
+                del self.buckets[key]
+        for sid in [s for s, v in self.stories.items() if now_ms - v["last_ms"] > self.horizon_ms]:
+            del self.stories[sid]
