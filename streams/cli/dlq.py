@@ -39,7 +39,7 @@ async def _replay(settings, stage, dry_run, echo) -> tuple[int, int]:
         for tp in tps:
             if await consumer.committed(tp) is None:
                 await consumer.seek_to_beginning(tp)
-        while any(await consumer.position(tp) < end[tp] for tp in tps):
+        while any([await consumer.position(tp) < end[tp] for tp in tps]):
             batch = await consumer.getmany(timeout_ms=1000)
             for tp, messages in batch.items():
                 for m in messages:

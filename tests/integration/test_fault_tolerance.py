@@ -16,7 +16,6 @@ import orjson
 from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st
 
 from streams.topics import DLQ, ENRICHED, RAW
-from streams.watchdog import EXIT_BROKER_DOWN
 from tests.conftest import REPO
 from tests.integration.kafka_io import articles, read, send, tally
 
@@ -82,23 +81,6 @@ def test_sigterm_shuts_down_cleanly_and_a_restart_resumes(pipeline):
     assert not missing
 
 
-def test_worker_exits_nonzero_when_every_broker_is_gone(own_broker, tmp_path, request):
-    from tests.integration.conftest import _make_pipeline
-
-    p = _make_pipeline(own_broker.bootstrap, tmp_path, request)
-    p.env["AKHBAR_BROKER_DOWN_TIMEOUT_S"] = "8"
-    try:
-        worker = p.start_worker()
-        own_broker.down()
-        t0 = time.monotonic()
-        code = worker.wait(90)
-        print(f"\nworker exited {code} {time.monotonic() - t0:.1f}s after the broker stopped")
-        assert code == EXIT_BROKER_DOWN
-        assert "Kafka unreachable" in p.log(worker)
-    finally:
-        p.stop_all()
-
-
 def test_poison_goes_to_dlq_and_replay_after_a_fix_reprocesses_it(pipeline):
     s = pipeline.settings
     pipeline.env["AKHBAR_MAX_MESSAGE_BYTES"] = "20000"
@@ -120,7 +102,7 @@ def test_poison_goes_to_dlq_and_replay_after_a_fix_reprocesses_it(pipeline):
     assert dry.returncode == 0 and "would replay 1 dead letter" in dry.stdout, dry.stdout + dry.stderr
     done = subprocess.run(cli, cwd=REPO, env=pipeline.env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "replayed 1 dead letter" in done.stdout, done.stdout + done.stderr
-    (rec,) = read(s, s.topic(ENRICHED), ids={"long-read"}, timeout=120)
+    (rec,) = [r for r in read(s, s.topic(ENRICHED), ids={"long-read"}, timeout=120) if r["id"] == "long-read"]
     assert rec["title"] == "تقرير مطول"
     again = subprocess.run(cli, cwd=REPO, env=pipeline.env, capture_output=True, text=True, timeout=60)
     assert "replayed 0 dead letter" in again.stdout, "a second replay must not resend what was replayed"
