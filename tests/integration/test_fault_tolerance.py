@@ -110,7 +110,7 @@ def test_poison_goes_to_dlq_and_replay_after_a_fix_reprocesses_it(pipeline):
 
 _valid = st.builds(lambda title, body: orjson.dumps({"title": title, "body": body}),
                    st.text(max_size=40), st.text(min_size=1, max_size=400))
-_json_noise = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+_json_noise = st.recursive(st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text(max_size=20),
                            lambda c: st.lists(c, max_size=4) | st.dictionaries(st.text(max_size=8), c, max_size=4),
                            max_leaves=10).map(orjson.dumps)
 
