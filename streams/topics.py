@@ -6,6 +6,7 @@ worker before it starts).
 """
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from streams.settings import Settings
@@ -79,30 +80,35 @@ def catalogue(settings: Settings) -> list[tuple[str, TopicSpec, int]]:
     return out
 
 
-async def create_topics(settings: Settings) -> list[str]:
-    """Create missing topics; returns the names created. Existing topics are left as they are."""
-    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+@contextlib.asynccontextmanager
+async def admin_client(settings: Settings):
+    """A started aiokafka admin client for the configured cluster, closed on exit."""
+    from aiokafka.admin import AIOKafkaAdminClient
 
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers, **settings.kafka_security())
     await admin.start()
     try:
+        yield admin
+    finally:
+        await admin.close()
+
+
+async def create_topics(settings: Settings) -> list[str]:
+    """Create missing topics; returns the names created. Existing topics are left as they are."""
+    from aiokafka.admin import NewTopic
+
+    async with admin_client(settings) as admin:
         existing = set(await admin.list_topics())
         new = [NewTopic(name, partitions, settings.replication_factor, topic_configs=spec.config())
                for name, spec, partitions in catalogue(settings) if name not in existing]
         if new:
             await admin.create_topics(new)
         return [t.name for t in new]
-    finally:
-        await admin.close()
 
 
 async def describe_topics(settings: Settings) -> dict[str, int | None]:
     """Full topic name -> partition count on the cluster (None when missing)."""
-    from aiokafka.admin import AIOKafkaAdminClient
-
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers, **settings.kafka_security())
-    await admin.start()
-    try:
+    async with admin_client(settings) as admin:
         names = [name for name, _, _ in catalogue(settings)]
         existing = set(await admin.list_topics())
         found = {name: None for name in names}
@@ -111,20 +117,12 @@ async def describe_topics(settings: Settings) -> dict[str, int | None]:
             for meta in await admin.describe_topics(present):
                 found[meta["topic"]] = len(meta["partitions"])
         return found
-    finally:
-        await admin.close()
 
 
 async def partition_ids(settings: Settings, topic: str) -> list[int]:
     """The partition numbers of `topic` on the cluster ([] when it does not exist)."""
-    from aiokafka.admin import AIOKafkaAdminClient
-
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers, **settings.kafka_security())
-    await admin.start()
-    try:
+    async with admin_client(settings) as admin:
         if topic not in set(await admin.list_topics()):
             return []
         (meta,) = await admin.describe_topics([topic])
         return sorted(p["partition"] for p in meta["partitions"])
-    finally:
-        await admin.close()

@@ -14,7 +14,7 @@ import click
 from streams import localkafka
 from streams.cli.common import load_settings
 from streams.cli.produce import _produce
-from streams.cli.tail import _pretty
+from streams.cli.tail import pretty_record
 from streams.inputs import read_articles
 from streams.reader import end_offsets, read_records
 from streams.settings import REPO_ROOT
@@ -53,7 +53,7 @@ def demo(paths, timeout, keep_kafka):
             t0 = time.monotonic()
             records = asyncio.run(read_records(settings, topic, ids=ids, start=start, timeout=timeout))
             for rec in records:
-                click.echo(_pretty(orjson_dumps(rec), f"{rec['_partition']}@{rec['_offset']}"))
+                click.echo(pretty_record(rec, f"{rec['_partition']}@{rec['_offset']}"))
             got = {r.get("id") for r in records}
             click.echo(f"{len(got & ids)}/{len(ids)} article(s) enriched through Kafka in "
                        f"{time.monotonic() - t0:.1f}s")
@@ -71,9 +71,3 @@ def demo(paths, timeout, keep_kafka):
     finally:
         if started_kafka and not keep_kafka:
             broker.down(echo=click.echo)
-
-
-def orjson_dumps(rec: dict) -> bytes:
-    import orjson
-
-    return orjson.dumps({k: v for k, v in rec.items() if not k.startswith("_")})

@@ -18,6 +18,11 @@ def _pretty(value: bytes, where: str) -> str:
         rec = orjson.loads(value)
     except orjson.JSONDecodeError:
         return f"{where}  (not JSON) {value[:200]!r}"
+    return pretty_record(rec, where)
+
+
+def pretty_record(rec, where: str) -> str:
+    """One decoded record for a person: an article with its entities and quotes, or a dead letter."""
     if not isinstance(rec, dict):
         return f"{where}  {rec!r}"[:400]
     if "error_type" in rec:  # a DeadLetter
