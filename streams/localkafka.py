@@ -34,6 +34,12 @@ def jars_present() -> bool:
     return LIB_DIR.is_dir() and any(LIB_DIR.glob("kafka_2.13-*.jar")) and any(LIB_DIR.glob("log4j-core-*.jar"))
 
 
+def jar_version() -> str | None:
+    """The Kafka version of the fetched broker jars (kafka_2.13-<version>.jar), or None before `fetch`."""
+    jars = sorted(LIB_DIR.glob("kafka_2.13-*.jar")) if LIB_DIR.is_dir() else []
+    return jars[0].name.removeprefix("kafka_2.13-").removesuffix(".jar") if jars else None
+
+
 def fetch(echo=print) -> None:
     """Download the broker jars with Maven (cached in ~/.m2) into deploy/kafka/lib."""
     if jars_present():

@@ -19,6 +19,7 @@ COMMANDS = {
     "ner": ("nlp.ner.cli", "ner"),
     "rules": ("streams.cli.rules", "rules"),
     "alerts": ("streams.cli.alerts", "alerts"),
+    "bench": ("streams.cli.bench", "bench"),
 }
 
 

@@ -1,0 +1,293 @@
+"""Measurements through the real broker: raw aiokafka passthrough, the pipeline with real `akhbar worker`
+processes, end-to-end latency, worker start-up time and peak RSS.
+
+Every run gets a fresh topic prefix and application id (as the integration tests do), so runs never see each
+other's records or consumer offsets; its topics are deleted afterwards.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from streams.settings import REPO_ROOT, Settings
+from streams.topics import ENRICHED, RAW, admin_client, create_topics
+
+# the agents of `akhbar process`'s pipeline: ingest, clean, entities and story clustering (alerting is not part
+# of the in-process pipeline it is compared with)
+PIPELINE_AGENTS = "ingest,clean,entities,stories"
+
+
+def fresh_settings(bootstrap: str, tmp: Path) -> tuple[Settings, dict]:
+    """Settings and a worker environment with a new topic prefix, app id and data directory."""
+    tag = f"bench{uuid.uuid4().hex[:8]}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AKHBAR_")}
+    env.update(AKHBAR_TOPIC_PREFIX=f"{tag}.", AKHBAR_APP_ID=f"akhbar-{tag}", AKHBAR_DATADIR=str(tmp / "data"),
+               AKHBAR_BROKER=f"kafka://{bootstrap}", AKHBAR_LOG_LEVEL="warning")
+    return Settings.from_env(env), env
+
+
+async def delete_run_topics(settings: Settings) -> None:
+    """Remove the run's topics: its prefix, and Faust's internal topics named after its app id."""
+    async with admin_client(settings) as admin:
+        names = [t for t in await admin.list_topics()
+                 if t.startswith(settings.topic_prefix) or t.startswith(settings.app_id)]
+        if names:
+            await admin.delete_topics(names)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _tree(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            todo += [int(c) for c in Path(f"/proc/{p}/task/{p}/children").read_text().split()]
+        except OSError:
+            pass
+    return out
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its children (from /proc)."""
+    total = 0.0
+    for p in _tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except OSError:
+            pass
+    return total
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Peak resident set (VmHWM) summed over a process tree, MB."""
+    kb = 0
+    for p in _tree(pid):
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    kb += int(line.split()[1])
+        except OSError:
+            pass
+    return kb / 1024
+
+
+@dataclass
+class Worker:
+    proc: subprocess.Popen
+    port: int
+    log_path: Path
+    started: float
+    ready_s: float | None = None
+
+    def is_ready(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/ready", timeout=1) as resp:
+                return resp.status == 200
+        except OSError:
+            return False
+
+
+@dataclass
+class Workers:
+    """Real `akhbar worker` processes on one fresh topic set."""
+    settings: Settings
+    env: dict
+    tmp: Path
+    procs: list[Worker] = field(default_factory=list)
+
+    def start(self, count: int, timeout: float = 120.0) -> None:
+        for n in range(count):
+            port = _free_port()
+            log_path = self.tmp / f"worker-{n}.log"
+            cmd = [sys.executable, "-m", "streams.cli.main", "worker", "--agents", PIPELINE_AGENTS,
+                   "--web-port", str(port)]
+            with open(log_path, "wb") as log:
+                proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                        stdin=subprocess.DEVNULL, start_new_session=True)
+            self.procs.append(Worker(proc, port, log_path, time.monotonic()))
+        deadline = time.monotonic() + timeout
+        while not all(w.ready_s is not None for w in self.procs):
+            for w in self.procs:
+                if w.proc.poll() is not None:
+                    raise RuntimeError(f"worker exited with {w.proc.returncode}:\n"
+                                       f"{w.log_path.read_text(errors='replace')[-3000:]}")
+                if w.ready_s is None and w.is_ready():
+                    w.ready_s = time.monotonic() - w.started
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"workers not ready within {timeout:.0f}s")
+            time.sleep(0.1)
+
+    def all_ready(self) -> bool:
+        return all(w.is_ready() for w in self.procs)
+
+    def cpu(self) -> float:
+        return sum(cpu_seconds(w.proc.pid) for w in self.procs)
+
+    def rss_mb(self) -> list[float]:
+        return [peak_rss_mb(w.proc.pid) for w in self.procs]
+
+    def stop(self) -> None:
+        for w in self.procs:
+            if w.proc.poll() is None:
+                os.killpg(w.proc.pid, signal.SIGTERM)
+        for w in self.procs:
+            try:
+                w.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(w.proc.pid, signal.SIGKILL)
+                w.proc.wait()
+
+
+@asynccontextmanager
+async def clients(settings: Settings, sink: str):
+    """A producer, and a consumer assigned to every partition of `sink` from its current end."""
+    from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+    from streams.topics import partition_ids
+
+    producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers, linger_ms=2, acks="all",
+                                max_request_size=4 * settings.max_message_bytes)
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers, enable_auto_commit=False,
+                                fetch_max_bytes=32 * 1024 * 1024, fetch_max_wait_ms=20)
+    await producer.start()
+    await consumer.start()
+    try:
+        tps = [TopicPartition(sink, p) for p in await partition_ids(settings, sink)]
+        consumer.assign(tps)
+        await consumer.seek_to_end(*tps)
+        for tp in tps:
+            await consumer.position(tp)
+        yield producer, consumer
+    finally:
+        await consumer.stop()
+        await producer.stop()
+
+
+async def send_and_watch(settings: Settings, payloads: list[tuple[bytes, bytes]], rate: float | None,
+                         timeout: float, progress=None) -> dict:
+    """Send `payloads` to articles.raw (all at once, or at `rate` per second) while a consumer of
+    articles.enriched notes when each article's record becomes visible. Latency: visible - sent."""
+    sent: dict[str, float] = {}
+    seen: dict[str, float] = {}
+    want = {k.decode() for k, _ in payloads}
+    async with clients(settings, settings.topic(ENRICHED)) as (producer, consumer):
+        async def watch():
+            deadline = time.monotonic() + timeout
+            while not want <= seen.keys() and time.monotonic() < deadline:
+                batch = await consumer.getmany(timeout_ms=50)
+                now = time.time()
+                for messages in batch.values():
+                    for m in messages:
+                        aid = orjson.loads(m.value).get("id")
+                        if aid in want and aid not in seen:
+                            seen[aid] = now
+                if progress and batch:
+                    progress(len(seen), len(want))
+
+        watcher = asyncio.create_task(watch())
+        t0, futures = time.monotonic(), []
+        for i, (key, value) in enumerate(payloads):
+            if rate:
+                delay = t0 + i / rate - time.monotonic()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+            sent[key.decode()] = time.time()
+            futures.append(await producer.send(settings.topic(RAW), value, key=key))
+        await asyncio.gather(*futures)
+        await watcher
+    lat = [seen[k] - sent[k] for k in sent if k in seen]
+    first, last = min(sent.values()), max(seen.values(), default=min(sent.values()))
+    return {"sent": len(sent), "received": len(seen), "seconds": last - first,
+            "throughput": len(seen) / (last - first) if last > first else 0.0, "latencies_s": lat}
+
+
+async def passthrough(bootstrap: str, payloads: list[tuple[bytes, bytes]], partitions: int = 6) -> dict:
+    """The transport's limit: an aiokafka consumer reads the payloads from one topic and a producer writes them
+    unchanged to another, no processing, on the same broker. Timed from the first fetch to the last ack."""
+    from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+    from aiokafka.admin import NewTopic
+
+    settings = Settings.from_env({"AKHBAR_BROKER": f"kafka://{bootstrap}",
+                                  "AKHBAR_TOPIC_PREFIX": f"bench{uuid.uuid4().hex[:8]}."})
+    src, dst = settings.topic("passthrough.in"), settings.topic("passthrough.out")
+    async with admin_client(settings) as admin:
+        await admin.create_topics([NewTopic(t, partitions, 1) for t in (src, dst)])
+    producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers, linger_ms=2, acks="all",
+                                max_request_size=4 * settings.max_message_bytes)
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers, enable_auto_commit=False,
+                                fetch_max_bytes=32 * 1024 * 1024)
+    await producer.start()
+    await consumer.start()
+    try:
+        await asyncio.gather(*[await producer.send(src, v, key=k) for k, v in payloads])
+        consumer.assign([TopicPartition(src, p) for p in range(partitions)])
+        await consumer.seek_to_beginning()
+        t0, moved, futures = time.perf_counter(), 0, []
+        while moved < len(payloads):
+            batch = await consumer.getmany(timeout_ms=200)
+            for messages in batch.values():
+                for m in messages:
+                    futures.append(await producer.send(dst, m.value, key=m.key))
+                    moved += 1
+            if time.perf_counter() - t0 > 120:
+                raise RuntimeError(f"passthrough moved only {moved}/{len(payloads)} in 120s")
+        await asyncio.gather(*futures)
+        seconds = time.perf_counter() - t0
+    finally:
+        await consumer.stop()
+        await producer.stop()
+        await delete_run_topics(settings)
+    return {"messages": moved, "seconds": seconds, "throughput": moved / seconds}
+
+
+def pipeline_run(bootstrap: str, workers: int, burst: list, rated: list | None = None,
+                 rate_fraction: float = 0.5, rated_seconds: float = 15.0, warmup: list | None = None,
+                 timeout: float = 600.0, progress=None, rated_progress=None) -> dict:
+    """One fresh topic set: start `workers` worker processes (start-up to ready timed), send a warm-up article
+    and wait for it, send `burst` all at once (throughput, burst latency, worker CPU), then, when `rated` is
+    given, send `rated_seconds` worth of it at `rate_fraction` of the measured throughput (latency at that
+    load). Peak RSS at the end."""
+    tmp = Path(tempfile.mkdtemp(prefix="akhbar-bench-"))
+    settings, env = fresh_settings(bootstrap, tmp)
+    asyncio.run(create_topics(settings))
+    group = Workers(settings, env, tmp)
+    try:
+        group.start(workers)
+        out: dict = {"workers": workers, "startup_s": [w.ready_s for w in group.procs]}
+        if warmup:
+            asyncio.run(send_and_watch(settings, warmup, None, timeout))
+        deadline = time.monotonic() + 60
+        while not group.all_ready() and time.monotonic() < deadline:  # settle any rebalance
+            time.sleep(0.2)
+        cpu0 = group.cpu()
+        result = asyncio.run(send_and_watch(settings, burst, None, timeout, progress))
+        out["burst"] = {**result, "worker_cpu_s": group.cpu() - cpu0}
+        if rated:
+            rate = max(1.0, rate_fraction * result["throughput"])
+            chosen = rated[:max(5, int(rate * rated_seconds))]
+            out["rated"] = {**asyncio.run(send_and_watch(settings, chosen, rate, timeout, rated_progress)), "rate": rate}
+        out["rss_mb"] = group.rss_mb()
+        return out
+    finally:
+        group.stop()
+        asyncio.run(delete_run_topics(settings))

@@ -1,0 +1,133 @@
+"""In-process stage throughput and the codec comparison, with exactly the stage functions the agents call.
+
+Each run is a fresh Python process (`python -m bench.inprocess`), so the tagger's per-word caches start cold,
+as in a freshly started worker; a second pass over the same texts shows the warm figure. Throughput is
+articles per CPU-second of this process ("per core"), which other load on a shared machine does not inflate;
+wall-clock figures are kept too.
+
+    python -m bench.inprocess --passes floor,clean,entities,codec --n 600 [--data DIR]
+    python -m bench.inprocess --passes pipeline,pipeline --n 600
+
+prints one JSON object: {"passes": [{"name", "n", "cpu_s", "wall_s"}...], "codec": {...}, "load_s": ...}.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+import orjson
+
+from bench import dataset
+from nlp import stages
+from nlp.stories import StoryIndex
+from schemas.codec import encode, to_dict
+
+WORD = re.compile(r"\w+")
+PASSES = ("floor", "clean", "entities", "pipeline", "codec")
+
+
+def _timed(name: str, n: int, fn) -> tuple[dict, object]:
+    w0, c0 = time.perf_counter(), time.process_time()
+    out = fn()
+    return {"name": name, "n": n, "cpu_s": time.process_time() - c0, "wall_s": time.perf_counter() - w0}, out
+
+
+def floor_pass(payloads):
+    """The floor: one regex tokenization of each body, nothing else."""
+    for raw in payloads:
+        WORD.findall(raw.body)
+
+
+def clean_pass(payloads):
+    return [stages.clean(stages.ingest(value, dataset.MAX_BYTES)) for _, value in payloads]
+
+
+def entities_pass(cleaned):
+    return [stages.enrich(article) for article in cleaned]
+
+
+def pipeline_pass(payloads):
+    """Bytes in, bytes out, as `akhbar process` runs it: validate, clean, enrich, cluster into stories, encode."""
+    index = StoryIndex()
+    return [encode(stages.process(stages.ingest(value, dataset.MAX_BYTES), index)) for _, value in payloads]
+
+
+def codec(records: list, min_seconds: float = 0.3) -> dict:
+    """orjson vs the stdlib json on EnrichedArticle records: records/s and MB/s, encode and decode."""
+    dicts = [to_dict(r) for r in records]
+    blobs = [orjson.dumps(d) for d in dicts]
+    size = sum(len(b) for b in blobs)
+
+    def rate(fn, items) -> float:
+        loops, t0 = 0, time.perf_counter()
+        while True:
+            for item in items:
+                fn(item)
+            loops += 1
+            elapsed = time.perf_counter() - t0
+            if elapsed >= min_seconds:
+                return loops * len(items) / elapsed
+
+    def json_dumps(d):
+        return json.dumps(d, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    out = {"records": len(records), "mean_bytes": size / len(records),
+           "orjson_encode": rate(orjson.dumps, records),  # what schemas.codec.encode does: the dataclass
+           "json_encode": rate(json_dumps, dicts),
+           "orjson_decode": rate(orjson.loads, blobs),
+           "json_decode": rate(json.loads, blobs)}
+    return out
+
+
+def run(names: list[str], data: Path, n: int) -> dict:
+    articles = dataset.load(data, n)
+    payloads = dataset.payloads(articles)
+    t0 = time.perf_counter()
+    from nlp.ner import load_tagger
+
+    load_tagger()
+    load_s = time.perf_counter() - t0
+    # imports, regexes and camel-tools tables warmed on the seed article (not part of the measured texts)
+    warm = dataset.payloads(dataset.load(dataset.SEEDS, 1))
+    pipeline_pass(warm)
+    floor_pass(articles[:5])
+    result: dict = {"passes": [], "load_s": load_s, "articles": len(articles),
+                    "chars": sum(len(a.body) for a in articles)}
+    cleaned = enriched = None
+    for name in names:
+        if name == "floor":
+            timing, _ = _timed(name, n, lambda: floor_pass(articles))
+        elif name == "clean":
+            timing, cleaned = _timed(name, n, lambda: clean_pass(payloads))
+        elif name == "entities":
+            cleaned = cleaned or clean_pass(payloads)
+            timing, enriched = _timed(name, n, lambda: entities_pass(cleaned))
+        elif name == "pipeline":
+            timing, _ = _timed(name, n, lambda: pipeline_pass(payloads))
+        elif name == "codec":
+            enriched = enriched or entities_pass(cleaned or clean_pass(payloads))
+            result["codec"] = codec(enriched)
+            continue
+        else:
+            raise ValueError(f"unknown pass {name!r}; choose from {', '.join(PASSES)}")
+        result["passes"].append(timing)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--passes", default="floor,clean,entities,pipeline")
+    ap.add_argument("--n", type=int, default=600)
+    ap.add_argument("--data", type=Path, default=None)
+    args = ap.parse_args(argv)
+    result = run([p for p in args.passes.split(",") if p], args.data or dataset.default_data(), args.n)
+    sys.stdout.write(json.dumps(result) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,266 @@
+"""The benchmark's pure parts: percentiles, medians over repeats, targets, the table, the JSON and Markdown files
+and the plots. No measurement and no Kafka here, so a unit test can run all of it on made-up figures."""
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0..100) with linear interpolation between closest ranks; NaN for no values."""
+    if not values:
+        return math.nan
+    xs = sorted(values)
+    pos = (len(xs) - 1) * q / 100
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+def median(values: list[float]) -> float:
+    xs = [v for v in values if v is not None and not math.isnan(v)]
+    return statistics.median(xs) if xs else math.nan
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    unit: str
+    group: str
+
+
+# every figure the bench reports, in table order; one repeat's measurements are a {key: value} dict
+METRICS = (
+    Metric("floor", "floor: one `re.findall(r'\\w+', body)` pass", "articles/s per core", "in-process"),
+    Metric("clean", "clean stage (ingest + clean)", "articles/s per core", "in-process"),
+    Metric("entities", "entities stage (NER, linking, quotes), cold word cache", "articles/s per core",
+           "in-process"),
+    Metric("pipeline", "whole pipeline, bytes in -> bytes out, cold word cache", "articles/s per core",
+           "in-process"),
+    Metric("pipeline_warm", "whole pipeline, second pass (warm word cache)", "articles/s per core", "in-process"),
+    Metric("passthrough", "raw aiokafka passthrough (consume -> produce, no processing)", "messages/s", "Kafka"),
+    Metric("kafka_1w", "pipeline, 1 worker (burst)", "articles/s", "Kafka"),
+    Metric("kafka_2w", "pipeline, 2 workers (burst)", "articles/s", "Kafka"),
+    Metric("kafka_1w_cpu", "pipeline, 1 worker: articles per worker CPU-second", "articles/s per core", "Kafka"),
+    Metric("half_rate", "offered rate for the latency run (half the 1-worker burst figure)", "articles/s",
+           "latency"),
+    Metric("half_p50", "end-to-end latency at half load, p50", "ms", "latency"),
+    Metric("half_p95", "end-to-end latency at half load, p95", "ms", "latency"),
+    Metric("half_p99", "end-to-end latency at half load, p99", "ms", "latency"),
+    Metric("burst_p50", "end-to-end latency in the burst (all sent at once), p50", "ms", "latency"),
+    Metric("burst_p95", "end-to-end latency in the burst, p95", "ms", "latency"),
+    Metric("burst_p99", "end-to-end latency in the burst, p99", "ms", "latency"),
+    Metric("rss_mb", "worker peak RSS (VmHWM, 1-worker run)", "MB", "worker"),
+    Metric("startup_s", "worker start-up to ready (/ready answers 200; model load included)", "s", "worker"),
+    Metric("orjson_encode", "orjson encode (EnrichedArticle)", "records/s", "codec"),
+    Metric("json_encode", "stdlib json encode", "records/s", "codec"),
+    Metric("orjson_decode", "orjson decode", "records/s", "codec"),
+    Metric("json_decode", "stdlib json decode", "records/s", "codec"),
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    ratio: str  # key of the per-repeat ratio, computed by ratios()
+    limit: float
+    higher_is_better: bool
+    measured: str  # how the ratio is formed, for the table
+
+
+TARGETS = (
+    Target("Kafka, 1 worker >= 80% of the in-process pipeline", "kafka_vs_inprocess", 0.8, True,
+           "kafka_1w / pipeline"),
+    Target("2 workers >= 1.5x one worker", "scaling", 1.5, True, "kafka_2w / kafka_1w"),
+    Target("p99 at half load <= 250 ms", "half_p99", 250.0, False, "half_p99"),
+    Target("worker peak RSS <= 400 MB", "rss_mb", 400.0, False, "rss_mb"),
+)
+
+
+def ratios(run: dict) -> dict:
+    """The targets' figures of one repeat (ratios formed within the repeat, so machine noise mostly cancels)."""
+    def div(a, b):
+        return run[a] / run[b] if run.get(a) and run.get(b) else math.nan
+
+    return {"kafka_vs_inprocess": div("kafka_1w", "pipeline"), "scaling": div("kafka_2w", "kafka_1w"),
+            "half_p99": run.get("half_p99", math.nan), "rss_mb": run.get("rss_mb", math.nan)}
+
+
+def summarize(runs: list[dict]) -> dict:
+    """Medians (and min/max) over repeats of every metric and every target figure."""
+    rows = [{**r, **ratios(r)} for r in runs]
+    keys = [m.key for m in METRICS] + [t.ratio for t in TARGETS if t.ratio not in {m.key for m in METRICS}]
+    out = {}
+    for key in keys:
+        xs = [r[key] for r in rows if r.get(key) is not None and not math.isnan(r[key])]
+        out[key] = {"median": median(xs), "min": min(xs) if xs else math.nan, "max": max(xs) if xs else math.nan,
+                    "n": len(xs)}
+    return out
+
+
+def verdicts(summary: dict) -> list[dict]:
+    """Each target: met or missed, and the measured figure over the limit (the ratio to the target)."""
+    out = []
+    for t in TARGETS:
+        value = summary[t.ratio]["median"]
+        if math.isnan(value):
+            out.append({"target": t.name, "value": value, "limit": t.limit, "met": None, "of_target": math.nan})
+            continue
+        met = value >= t.limit if t.higher_is_better else value <= t.limit
+        out.append({"target": t.name, "value": value, "limit": t.limit, "met": met,
+                    "of_target": value / t.limit})
+    return out
+
+
+def _fmt(value: float, unit: str = "") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if unit in ("s",) or abs(value) < 10:
+        return f"{value:,.2f}"
+    return f"{value:,.0f}"
+
+
+def table(summary: dict) -> str:
+    """The results as a Markdown table (also printed by `akhbar bench`)."""
+    lines = ["| group | measurement | median | min – max | unit |", "| --- | --- | ---: | ---: | --- |"]
+    for m in METRICS:
+        s = summary.get(m.key)
+        if not s or not s["n"]:
+            continue
+        lines.append(f"| {m.group} | {m.label} | {_fmt(s['median'], m.unit)} | "
+                     f"{_fmt(s['min'], m.unit)} – {_fmt(s['max'], m.unit)} | {m.unit} |")
+    return "\n".join(lines)
+
+
+def targets_table(results: list[dict]) -> str:
+    lines = ["| target | measured (median) | of target | verdict |", "| --- | ---: | ---: | --- |"]
+    for v in results:
+        verdict = "n/a" if v["met"] is None else ("met" if v["met"] else "**missed**")
+        lines.append(f"| {v['target']} | {_fmt(v['value'])} | {_fmt(v['of_target'])}x | {verdict} |")
+    return "\n".join(lines)
+
+
+def machine() -> dict:
+    """Cores, CPU model, RAM, OS, Python and the load average at the start."""
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram_gb = math.nan
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                ram_gb = int(line.split()[1]) / 1024 / 1024
+    except OSError:
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {"cores": cores, "cpu": model, "ram_gb": round(ram_gb, 1), "os": platform.platform(),
+            "python": platform.python_version(), "load_average": [round(x, 2) for x in os.getloadavg()]}
+
+
+def _clean(obj):
+    """JSON has no NaN: missing figures become null."""
+    if isinstance(obj, float) and math.isnan(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_clean(v) for v in obj]
+    return obj
+
+
+def write_json(path: Path, results: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(_clean(results), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def markdown(results: dict, notes: str = "") -> str:
+    m, s = results["machine"], results["setup"]
+    plots = "\n".join(f"![{p}]({p})" for p in results.get("plots", []))
+    commands = "\n".join(results["commands"])
+    return f"""# Pipeline benchmarks: throughput, latency, scaling, memory
+
+Generated by `akhbar bench` on {results['date']} (do not edit the tables by hand; rerun the bench).
+
+Machine: {m['cores']} cores ({m['cpu']}), {m['ram_gb']} GB RAM, {m['os']}, Python {m['python']},
+Kafka {results.get('kafka_version') or 'n/a'} (local single-node broker on the same cores); load average at the
+start {', '.join(map(str, m['load_average']))}. Input: {s['articles']} articles from `{s['data']}` for the burst,
+{s['rated_articles']} others for the latency run; medians over {s['repeat']} repeat(s){' (quick mode)' if s['quick'] else ''}.
+
+To reproduce:
+```sh
+{commands}
+```
+
+## Targets
+{targets_table(results['targets'])}
+
+## Figures
+{table(results['summary'])}
+
+"Per core" figures are articles per CPU-second of the measuring process (in-process) or of the worker
+(Kafka), so other load on a shared machine does not inflate them; the Kafka pipeline and passthrough figures
+are wall-clock (first message sent to last record visible to a consumer), on cores shared with the broker,
+the bench's own producer and consumer, and any other work on the machine.
+
+{plots}
+{notes}"""
+
+
+def plots(results: dict, outdir: Path) -> list[str]:
+    """Throughput and latency charts as PNG files (matplotlib, Agg backend); returns their file names."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    s = results["summary"]
+    names = []
+
+    keys = [k for k in ("floor", "clean", "entities", "pipeline", "pipeline_warm", "passthrough", "kafka_1w",
+                        "kafka_2w", "kafka_1w_cpu") if s.get(k, {}).get("n")]
+    if keys:
+        fig, ax = plt.subplots(figsize=(9, 4.5))
+        vals = [s[k]["median"] for k in keys]
+        errs = [[s[k]["median"] - s[k]["min"] for k in keys], [s[k]["max"] - s[k]["median"] for k in keys]]
+        colors = ["#999999" if k in ("floor", "passthrough") else "#4477aa" if k in
+                  ("clean", "entities", "pipeline", "pipeline_warm") else "#ee6677" for k in keys]
+        ax.barh([f"{k}" for k in keys], vals, xerr=errs, color=colors)
+        ax.set_xscale("log")
+        ax.invert_yaxis()
+        ax.set_xlabel("articles (messages) per second, log scale; bars: median, whiskers: min-max")
+        ax.set_title("Throughput: in-process (blue), through Kafka (red), floors (grey)")
+        for y, v in enumerate(vals):
+            ax.text(v, y, f" {v:,.0f}", va="center", fontsize=8)
+        fig.tight_layout()
+        fig.savefig(outdir / "pipeline-throughput.png", dpi=110)
+        plt.close(fig)
+        names.append("pipeline-throughput.png")
+
+    groups = [("half load", "half"), ("burst", "burst")]
+    if any(s.get(f"{g}_p50", {}).get("n") for _, g in groups):
+        fig, ax = plt.subplots(figsize=(7, 4))
+        width = 0.25
+        for i, q in enumerate(("p50", "p95", "p99")):
+            vals = [s.get(f"{g}_{q}", {}).get("median", math.nan) for _, g in groups]
+            ax.bar([x + i * width for x in range(len(groups))], vals, width, label=q)
+        ax.axhline(250, color="black", linestyle="--", linewidth=1, label="target p99 at half load")
+        ax.set_yscale("log")
+        ax.set_xticks([x + width for x in range(len(groups))], [name for name, _ in groups])
+        ax.set_ylabel("end-to-end latency, ms (log scale)")
+        ax.set_title("Produce to enriched record visible, 1 worker")
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(outdir / "pipeline-latency.png", dpi=110)
+        plt.close(fig)
+        names.append("pipeline-latency.png")
+    return names
