@@ -262,11 +262,11 @@ async def passthrough(bootstrap: str, payloads: list[tuple[bytes, bytes]], parti
 
 def pipeline_run(bootstrap: str, workers: int, burst: list, rated: list | None = None,
                  rate_fraction: float = 0.5, rated_seconds: float = 15.0, warmup: list | None = None,
-                 timeout: float = 600.0, progress=None, rated_progress=None) -> dict:
+                 timeout: float = 600.0, progress=None, rated_progress=None, broker_pid: int | None = None) -> dict:
     """One fresh topic set: start `workers` worker processes (start-up to ready timed), send a warm-up article
     and wait for it, send `burst` all at once (throughput, burst latency, worker CPU), then, when `rated` is
     given, send `rated_seconds` worth of it at `rate_fraction` of the measured throughput (latency at that
-    load). Peak RSS at the end."""
+    load). Peak RSS at the end. With `broker_pid` (a local broker), the broker's CPU during the burst too."""
     tmp = Path(tempfile.mkdtemp(prefix="akhbar-bench-"))
     settings, env = fresh_settings(bootstrap, tmp)
     asyncio.run(create_topics(settings))
@@ -279,9 +279,10 @@ def pipeline_run(bootstrap: str, workers: int, burst: list, rated: list | None =
         deadline = time.monotonic() + 60
         while not group.all_ready() and time.monotonic() < deadline:  # settle any rebalance
             time.sleep(0.2)
-        cpu0 = group.cpu()
+        cpu0, broker0 = group.cpu(), cpu_seconds(broker_pid) if broker_pid else 0.0
         result = asyncio.run(send_and_watch(settings, burst, None, timeout, progress))
-        out["burst"] = {**result, "worker_cpu_s": group.cpu() - cpu0}
+        out["burst"] = {**result, "worker_cpu_s": group.cpu() - cpu0,
+                        "broker_cpu_s": cpu_seconds(broker_pid) - broker0 if broker_pid else None}
         if rated:
             rate = max(1.0, rate_fraction * result["throughput"])
             chosen = rated[:max(5, int(rate * rated_seconds))]

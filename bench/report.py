@@ -47,6 +47,9 @@ METRICS = (
     Metric("kafka_1w", "pipeline, 1 worker (burst)", "articles/s", "Kafka"),
     Metric("kafka_2w", "pipeline, 2 workers (burst)", "articles/s", "Kafka"),
     Metric("kafka_1w_cpu", "pipeline, 1 worker: articles per worker CPU-second", "articles/s per core", "Kafka"),
+    Metric("pipeline_cpu_ms", "CPU per article, in-process pipeline (cold word cache)", "ms", "CPU cost"),
+    Metric("worker_cpu_ms", "CPU per article, 1 worker through Kafka (burst)", "ms", "CPU cost"),
+    Metric("broker_cpu_ms", "CPU per article, the local Kafka broker during that burst", "ms", "CPU cost"),
     Metric("half_rate", "offered rate for the latency run (half the 1-worker burst figure)", "articles/s",
            "latency"),
     Metric("half_p50", "end-to-end latency at half load, p50", "ms", "latency"),
@@ -88,13 +91,14 @@ def ratios(run: dict) -> dict:
         return run[a] / run[b] if run.get(a) and run.get(b) else math.nan
 
     return {"kafka_vs_inprocess": div("kafka_1w", "pipeline"), "scaling": div("kafka_2w", "kafka_1w"),
+            "kafka_cpu_vs_inprocess": div("kafka_1w_cpu", "pipeline"),
             "half_p99": run.get("half_p99", math.nan), "rss_mb": run.get("rss_mb", math.nan)}
 
 
 def summarize(runs: list[dict]) -> dict:
     """Medians (and min/max) over repeats of every metric and every target figure."""
     rows = [{**r, **ratios(r)} for r in runs]
-    keys = [m.key for m in METRICS] + [t.ratio for t in TARGETS if t.ratio not in {m.key for m in METRICS}]
+    keys = [m.key for m in METRICS] + [k for k in ratios({}) if k not in {m.key for m in METRICS}]
     out = {}
     for key in keys:
         xs = [r[key] for r in rows if r.get(key) is not None and not math.isnan(r[key])]

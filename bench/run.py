@@ -25,11 +25,13 @@ class Plan:
     rated_seconds: float  # length of the latency run at half load
     bootstrap: str | None  # None: in-process only
     quick: bool = False
+    broker_pid: int | None = None  # the local broker's process, to measure its CPU
 
     @classmethod
-    def make(cls, data: Path, repeat: int | None, quick: bool, bootstrap: str | None, n: int | None = None):
+    def make(cls, data: Path, repeat: int | None, quick: bool, bootstrap: str | None, n: int | None = None,
+             broker_pid: int | None = None):
         return cls(data=data, n=n or (30 if quick else 300), repeat=repeat or (1 if quick else 3),
-                   rated_seconds=3.0 if quick else 15.0, bootstrap=bootstrap, quick=quick)
+                   rated_seconds=3.0 if quick else 15.0, bootstrap=bootstrap, quick=quick, broker_pid=broker_pid)
 
 
 def in_process(plan: Plan, passes: str) -> dict:
@@ -46,7 +48,7 @@ def in_process_figures(plan: Plan) -> dict:
     pipe = in_process(plan, "pipeline,pipeline")
     rates = {p["name"]: p["n"] / p["cpu_s"] for p in stages["passes"]}
     cold, warm = (p["n"] / p["cpu_s"] for p in pipe["passes"])
-    out = {**rates, "pipeline": cold, "pipeline_warm": warm}
+    out = {**rates, "pipeline": cold, "pipeline_warm": warm, "pipeline_cpu_ms": 1000 / cold}
     out.update({k: stages["codec"][k] for k in ("orjson_encode", "json_encode", "orjson_decode", "json_decode")})
     out["codec_mean_bytes"] = stages["codec"]["mean_bytes"]
     return out
@@ -70,14 +72,18 @@ def kafka_figures(plan: Plan, burst: list, rated: list, warmup: list, say) -> di
     out["passthrough"] = asyncio.run(broker.passthrough(plan.bootstrap, burst))["throughput"]
     say("  pipeline, 1 worker: start, burst, latency at half load")
     one = broker.pipeline_run(plan.bootstrap, 1, burst, rated, rated_seconds=plan.rated_seconds, warmup=warmup,
-                              progress=bar("1 worker"), rated_progress=bar("1 worker, half load"))
+                              progress=bar("1 worker"), rated_progress=bar("1 worker, half load"),
+                              broker_pid=plan.broker_pid)
     lat_burst = [x * 1000 for x in one["burst"]["latencies_s"]]
     lat_half = [x * 1000 for x in one["rated"]["latencies_s"]]
     out.update(kafka_1w=one["burst"]["throughput"], startup_s=one["startup_s"][0], rss_mb=one["rss_mb"][0],
                kafka_1w_cpu=one["burst"]["received"] / one["burst"]["worker_cpu_s"]
                if one["burst"]["worker_cpu_s"] else None,
                half_rate=one["rated"]["rate"], half_sent=one["rated"]["sent"], half_received=one["rated"]["received"],
-               burst_received=one["burst"]["received"])
+               burst_received=one["burst"]["received"],
+               worker_cpu_ms=1000 * one["burst"]["worker_cpu_s"] / one["burst"]["received"],
+               broker_cpu_ms=1000 * one["burst"]["broker_cpu_s"] / one["burst"]["received"]
+               if one["burst"]["broker_cpu_s"] is not None else None)
     for q in (50, 95, 99):
         out[f"burst_p{q}"] = report.percentile(lat_burst, q)
         out[f"half_p{q}"] = report.percentile(lat_half, q)

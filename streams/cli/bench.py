@@ -36,7 +36,9 @@ def bench(repeat, quick, articles, data, in_process_only, out):
     bootstrap = None if in_process_only else settings.bootstrap_servers
     if bootstrap and not localkafka.reachable(bootstrap):
         raise broker_error(ConnectionError("no broker answered"), settings)
-    plan = run.Plan.make(data or dataset.default_data(), repeat, quick, bootstrap, articles)
+    local = localkafka.LocalBroker.default()
+    broker_pid = local.running_pid() if bootstrap == local.bootstrap else None
+    plan = run.Plan.make(data or dataset.default_data(), repeat, quick, bootstrap, articles, broker_pid)
     if plan.repeat < 1 or plan.n < 2:
         raise click.BadParameter("--repeat must be >= 1 and --articles >= 2")
     click.echo(f"akhbar bench: {plan.n} articles from {plan.data}, {plan.repeat} repeat(s), "
