@@ -43,4 +43,9 @@ def worker(agent_list, web_port, loglevel):
     except Exception as exc:
         raise broker_error(exc, settings) from None
     app = create_app(settings, names)
-    faust.Worker(app, loglevel=loglevel or settings.log_level).execute_from_commandline()
+    process = faust.Worker(app, loglevel=loglevel or settings.log_level)
+    # At WARN and above, faust's terminal spinner sets the root logger to DEBUG (to spin on every record) and
+    # keeps it there after start-up: every debug record of faust and aiokafka would then be built and dropped,
+    # about 7% of a busy worker's event loop (docs/benchmarks/pipeline.md). No spinner, no DEBUG root.
+    process.spinner = None
+    process.execute_from_commandline()
