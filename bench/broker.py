@@ -31,11 +31,12 @@ PIPELINE_AGENTS = "ingest,clean,entities,stories"
 
 
 def fresh_settings(bootstrap: str, tmp: Path) -> tuple[Settings, dict]:
-    """Settings and a worker environment with a new topic prefix, app id and data directory."""
+    """Settings and a worker environment with a new topic prefix, app id and data directory; every other
+    setting as configured (the workers run as users run them)."""
     tag = f"bench{uuid.uuid4().hex[:8]}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("AKHBAR_")}
     env.update(AKHBAR_TOPIC_PREFIX=f"{tag}.", AKHBAR_APP_ID=f"akhbar-{tag}", AKHBAR_DATADIR=str(tmp / "data"),
-               AKHBAR_BROKER=f"kafka://{bootstrap}", AKHBAR_LOG_LEVEL="warning")
+               AKHBAR_BROKER=f"kafka://{bootstrap}")
     return Settings.from_env(env), env
 
 

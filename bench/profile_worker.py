@@ -1,0 +1,106 @@
+"""Where a pipeline worker's time goes: py-spy samples one `akhbar worker` (the bench's agents) during a burst.
+
+    uv run --locked python -m bench.profile_worker [--n 300] [--seconds 30] [--raw prof.txt]
+
+Starts one worker on a fresh topic set of AKHBAR_BROKER, warms it with the seed article, attaches py-spy, sends
+`--n` dev articles at once and prints the share of the samples per thread and, for the event-loop thread, per
+kind of work. A sample is charged to the innermost frame of a known kind (the stage code in nlp/, the codec,
+the agents, Faust tables, aiokafka, Faust/mode machinery, asyncio, logging), so NumPy under the tagger counts
+as entities and socket writes under aiokafka as aiokafka.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from bench import broker, dataset
+from streams.settings import Settings
+from streams.topics import create_topics
+
+# (label, path fragments), matched from the innermost frame outwards
+KINDS = (
+    ("stage: entities (NER, linking, quotes)", ("nlp/ner/", "nlp/entities.py", "nlp/linking.py", "nlp/quotes.py")),
+    ("stage: clean", ("nlp/clean", "nlp/text.py", "nlp/langid.py", "nlp/segment.py", "nlp/rules.py")),
+    ("stage: stories (MinHash, buckets)", ("nlp/stories.py",)),
+    ("stage: validation (ingest)", ("nlp/stages.py",)),
+    ("codec (schemas/)", ("schemas/",)),
+    ("stories agents (message routing, orjson)", ("agents/stories.py",)),
+    ("pipeline agents and DLQ glue", ("agents/",)),
+    ("Faust tables (state, changelog)", ("faust/tables/", "faust/stores/")),
+    ("aiokafka client (produce, fetch, protocol)", ("aiokafka/",)),
+    ("logging", ("logging/",)),
+    ("Faust / mode machinery (streams, agents, topics, commits)", ("faust/", "mode/")),
+    ("asyncio event loop", ("asyncio/", "selectors.py")),
+)
+
+
+def kind(frames: list[str]) -> str:
+    for frame in reversed(frames):
+        where = frame.split(" (", 1)[1] if " (" in frame else frame
+        for label, parts in KINDS:
+            if any(p in where for p in parts):
+                return label
+    return "other"
+
+
+def summarize(raw_lines: list[str]) -> tuple[Counter, Counter]:
+    """(samples per thread, samples per kind of the main thread) from py-spy's raw (collapsed) output."""
+    threads, kinds = Counter(), Counter()
+    for line in raw_lines:
+        if not line.strip():
+            continue
+        stack, count = line.rsplit(" ", 1)
+        frames = stack.split(";")
+        main = frames[0].startswith("_run_module_as_main") or "streams/cli/main.py" in stack
+        threads["event-loop thread" if main else "other threads (Faust's consumer thread)"] += int(count)
+        if main:
+            kinds[kind(frames)] += int(count)
+    return threads, kinds
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--n", type=int, default=300)
+    ap.add_argument("--seconds", type=float, default=30.0)
+    ap.add_argument("--raw", type=Path, help="keep py-spy's raw output here")
+    args = ap.parse_args(argv)
+    bootstrap = Settings.from_env().bootstrap_servers
+    payloads = dataset.payloads(dataset.load(dataset.default_data(), args.n))
+    warm = dataset.payloads([dataclasses.replace(dataset.load(dataset.SEEDS, 1)[0], id="bench-warmup")])
+    tmp = Path(tempfile.mkdtemp(prefix="akhbar-profile-"))
+    raw = args.raw or tmp / "py-spy.txt"
+    settings, env = broker.fresh_settings(bootstrap, tmp)
+    asyncio.run(create_topics(settings))
+    group = broker.Workers(settings, env, tmp)
+    try:
+        group.start(1)
+        asyncio.run(broker.send_and_watch(settings, warm, None, 120))
+        spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid",
+                                str(group.procs[0].proc.pid), "--format", "raw", "--rate", "100",
+                                "--duration", str(int(args.seconds)), "--output", str(raw)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        result = asyncio.run(broker.send_and_watch(settings, payloads, None, 600))
+        spy.wait()
+    finally:
+        group.stop()
+        asyncio.run(broker.delete_run_topics(settings))
+    threads, kinds = summarize(raw.read_text().splitlines())
+    total, main_total = sum(threads.values()), sum(kinds.values())
+    print(f"{result['received']} articles in {result['seconds']:.1f}s; py-spy: {total} samples "
+          f"(active only), raw output {raw}")
+    for name, n in threads.most_common():
+        print(f"  {name}: {100 * n / total:.1f}% of the samples")
+    print("\n| event-loop thread: kind of work | share |\n| --- | ---: |")
+    for name, n in kinds.most_common():
+        print(f"| {name} | {100 * n / main_total:.1f}% |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
