@@ -182,6 +182,21 @@ def _clean(obj):
     return obj
 
 
+def read_json(path: Path) -> dict:
+    """Results written by write_json, missing figures back to NaN (for re-rendering the Markdown and plots)."""
+    def nan(obj):
+        if obj is None:
+            return math.nan
+        if isinstance(obj, dict):
+            return {k: nan(v) for k, v in obj.items()}
+        return obj
+
+    results = json.loads(path.read_text(encoding="utf-8"))
+    results["summary"] = nan(results["summary"])
+    results["targets"] = [{**t, **{k: nan(t[k]) for k in ("value", "of_target")}} for t in results["targets"]]
+    return results
+
+
 def write_json(path: Path, results: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(_clean(results), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

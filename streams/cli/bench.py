@@ -22,9 +22,11 @@ OUT = REPO_ROOT / "docs" / "benchmarks"
               help="News folder (<dataset>/articles.jsonl) or files; default $AKHBAR_NEWS_DATA, "
                    "../shared/data/news, else seeds/.")
 @click.option("--in-process-only", is_flag=True, help="Skip the broker runs (no Kafka needed).")
+@click.option("--report-only", is_flag=True,
+              help="Measure nothing: re-render pipeline.md and the plots from pipeline.json and pipeline-notes.md.")
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=OUT, show_default=True,
               help="Folder for pipeline.json, pipeline.md and the PNG plots.")
-def bench(repeat, quick, articles, data, in_process_only, out):
+def bench(repeat, quick, articles, data, in_process_only, report_only, out):
     """Measure the pipeline in-process and through the broker (AKHBAR_BROKER) with real worker processes;
     print the table and the targets, and write the results with plots and the machine description."""
     try:
@@ -32,6 +34,12 @@ def bench(repeat, quick, articles, data, in_process_only, out):
     except ImportError:
         raise click.ClickException("`akhbar bench` runs from a checkout of the repository (bench/ is not "
                                    "installed with the package)") from None
+    if report_only:
+        if not (out / "pipeline.json").is_file():
+            raise click.ClickException(f"no {out / 'pipeline.json'} to render; run `akhbar bench` first")
+        results = report.read_json(out / "pipeline.json")
+        write_report(results, out)
+        return
     settings = load_settings()
     bootstrap = None if in_process_only else settings.bootstrap_servers
     if bootstrap and not localkafka.reachable(bootstrap):
@@ -46,6 +54,14 @@ def bench(repeat, quick, articles, data, in_process_only, out):
     results = run.run(plan, say=lambda line: click.echo(line, err=True))
     results["kafka_version"] = localkafka.jar_version() if bootstrap else None
     results["commands"] = reproduce(settings, sys.argv[1:])
+    write_report(results, out)
+
+
+def write_report(results: dict, out: Path) -> None:
+    """pipeline.json, the plots, and pipeline.md (with the hand-written pipeline-notes.md appended); the table
+    and the targets on standard output."""
+    from bench import report
+
     out.mkdir(parents=True, exist_ok=True)
     results["plots"] = report.plots(results, out)
     report.write_json(out / "pipeline.json", results)

@@ -89,3 +89,16 @@ def test_quick_in_process_bench_writes_the_report(tmp_path):
     assert "uv run --locked akhbar bench" in md and "| clean stage (ingest + clean) |" in md
     assert (out / "pipeline-throughput.png").read_bytes()[:4] == b"\x89PNG"
     assert "whole pipeline" in result.output  # the table is printed
+
+    # the hand-written analysis is appended when the report is re-rendered without measuring
+    (out / "pipeline-notes.md").write_text("## Why a target was missed\nthe profile says so\n")
+    again = CliRunner().invoke(cli, ["bench", "--report-only", "-o", str(out)])
+    assert again.exit_code == 0, again.output
+    md = (out / "pipeline.md").read_text()
+    assert "the profile says so" in md and "| clean stage (ingest + clean) |" in md
+    assert json.loads((out / "pipeline.json").read_text())["summary"]["kafka_1w"]["median"] is None
+
+
+def test_report_only_needs_results(tmp_path):
+    result = CliRunner().invoke(cli, ["bench", "--report-only", "-o", str(tmp_path)])
+    assert result.exit_code == 1 and "run `akhbar bench` first" in result.output
