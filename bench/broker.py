@@ -114,13 +114,14 @@ class Workers:
     settings: Settings
     env: dict
     tmp: Path
+    agents: str = PIPELINE_AGENTS
     procs: list[Worker] = field(default_factory=list)
 
     def start(self, count: int, timeout: float = 120.0) -> None:
         for n in range(count):
             port = _free_port()
             log_path = self.tmp / f"worker-{n}.log"
-            cmd = [sys.executable, "-m", "streams.cli.main", "worker", "--agents", PIPELINE_AGENTS,
+            cmd = [sys.executable, "-m", "streams.cli.main", "worker", "--agents", self.agents,
                    "--web-port", str(port)]
             with open(log_path, "wb") as log:
                 proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
@@ -185,13 +186,13 @@ async def clients(settings: Settings, sink: str):
 
 
 async def send_and_watch(settings: Settings, payloads: list[tuple[bytes, bytes]], rate: float | None,
-                         timeout: float, progress=None) -> dict:
+                         timeout: float, progress=None, sink: str = ENRICHED) -> dict:
     """Send `payloads` to articles.raw (all at once, or at `rate` per second) while a consumer of
-    articles.enriched notes when each article's record becomes visible. Latency: visible - sent."""
+    `sink` (articles.enriched) notes when each article's record becomes visible. Latency: visible - sent."""
     sent: dict[str, float] = {}
     seen: dict[str, float] = {}
     want = {k.decode() for k, _ in payloads}
-    async with clients(settings, settings.topic(ENRICHED)) as (producer, consumer):
+    async with clients(settings, settings.topic(sink)) as (producer, consumer):
         async def watch():
             deadline = time.monotonic() + timeout
             while not want <= seen.keys() and time.monotonic() < deadline:

@@ -1,10 +1,12 @@
 """Where a pipeline worker's time goes: py-spy samples one `akhbar worker` (the bench's agents) during a burst.
 
     uv run --locked python -m bench.profile_worker [--n 300] [--seconds 30] [--raw prof.txt]
+        [--agents ingest,clean,entities] [--rate 10]
 
 Starts one worker on a fresh topic set of AKHBAR_BROKER, warms it with the seed article, attaches py-spy, sends
 `--n` dev articles at once and prints the share of the samples per thread and, for the event-loop thread, per
-kind of work. A sample is charged to the innermost frame of a known kind (the stage code in nlp/, the codec,
+kind of work. `--agents` runs a part of the pipeline (without stories, the sink is articles.entities), to see
+what that part costs; `--rate` then sends `--n` other articles at that rate and prints their end-to-end latency. A sample is charged to the innermost frame of a known kind (the stage code in nlp/, the codec,
 the agents, Faust tables, aiokafka, Faust/mode machinery, asyncio, logging), so NumPy under the tagger counts
 as entities and socket writes under aiokafka as aiokafka.
 """
@@ -20,8 +22,9 @@ from collections import Counter
 from pathlib import Path
 
 from bench import broker, dataset
+from bench.report import percentile
 from streams.settings import Settings
-from streams.topics import create_topics
+from streams.topics import ENRICHED, ENTITIES, create_topics
 
 # (label, path fragments), matched from the innermost frame outwards
 KINDS = (
@@ -69,31 +72,45 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n", type=int, default=300)
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--raw", type=Path, help="keep py-spy's raw output here")
+    ap.add_argument("--agents", default=broker.PIPELINE_AGENTS)
+    ap.add_argument("--rate", type=float, help="afterwards, send --n other articles at this rate: latency")
     args = ap.parse_args(argv)
     bootstrap = Settings.from_env().bootstrap_servers
-    payloads = dataset.payloads(dataset.load(dataset.default_data(), args.n))
+    articles = dataset.load(dataset.default_data(), 2 * args.n)
+    payloads, others = dataset.payloads(articles[:args.n]), dataset.payloads(articles[args.n:])
+    sink = ENRICHED if "stories" in args.agents else ENTITIES
     warm = dataset.payloads([dataclasses.replace(dataset.load(dataset.SEEDS, 1)[0], id="bench-warmup")])
     tmp = Path(tempfile.mkdtemp(prefix="akhbar-profile-"))
     raw = args.raw or tmp / "py-spy.txt"
     settings, env = broker.fresh_settings(bootstrap, tmp)
     asyncio.run(create_topics(settings))
-    group = broker.Workers(settings, env, tmp)
+    group = broker.Workers(settings, env, tmp, agents=args.agents)
+    latency = None
     try:
         group.start(1)
-        asyncio.run(broker.send_and_watch(settings, warm, None, 120))
+        asyncio.run(broker.send_and_watch(settings, warm, None, 120, sink=sink))
+        cpu0 = group.cpu()
         spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid",
                                 str(group.procs[0].proc.pid), "--format", "raw", "--rate", "100",
                                 "--duration", str(int(args.seconds)), "--output", str(raw)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        result = asyncio.run(broker.send_and_watch(settings, payloads, None, 600))
+        result = asyncio.run(broker.send_and_watch(settings, payloads, None, 600, sink=sink))
+        cpu = group.cpu() - cpu0
         spy.wait()
+        if args.rate:
+            latency = asyncio.run(broker.send_and_watch(settings, others, args.rate, 600, sink=sink))
     finally:
         group.stop()
         asyncio.run(broker.delete_run_topics(settings))
     threads, kinds = summarize(raw.read_text().splitlines())
     total, main_total = sum(threads.values()), sum(kinds.values())
-    print(f"{result['received']} articles in {result['seconds']:.1f}s; py-spy: {total} samples "
-          f"(active only), raw output {raw}")
+    print(f"agents {args.agents}: {result['received']} articles in {result['seconds']:.1f}s "
+          f"({result['throughput']:.1f}/s), worker CPU {1000 * cpu / result['received']:.1f} ms per article "
+          f"(py-spy attached); py-spy: {total} samples (active only), raw output {raw}")
+    if latency:
+        ms = [x * 1000 for x in latency["latencies_s"]]
+        print(f"latency at {args.rate}/s over {latency['received']} articles: p50 {percentile(ms, 50):.0f} ms, "
+              f"p95 {percentile(ms, 95):.0f} ms, p99 {percentile(ms, 99):.0f} ms")
     for name, n in threads.most_common():
         print(f"  {name}: {100 * n / total:.1f}% of the samples")
     print("\n| event-loop thread: kind of work | share |\n| --- | ---: |")

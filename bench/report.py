@@ -235,6 +235,11 @@ the bench's own producer and consumer, and any other work on the machine.
 {notes}"""
 
 
+SHORT = {"floor": "regex floor", "clean": "clean", "entities": "entities (cold)", "pipeline": "pipeline (cold)",
+         "pipeline_warm": "pipeline (warm)", "passthrough": "Kafka passthrough", "kafka_1w": "Kafka, 1 worker",
+         "kafka_2w": "Kafka, 2 workers", "kafka_1w_cpu": "Kafka, 1 worker, per CPU-s"}
+
+
 def plots(results: dict, outdir: Path) -> list[str]:
     """Throughput and latency charts as PNG files (matplotlib, Agg backend); returns their file names."""
     import matplotlib
@@ -253,7 +258,7 @@ def plots(results: dict, outdir: Path) -> list[str]:
         errs = [[s[k]["median"] - s[k]["min"] for k in keys], [s[k]["max"] - s[k]["median"] for k in keys]]
         colors = ["#999999" if k in ("floor", "passthrough") else "#4477aa" if k in
                   ("clean", "entities", "pipeline", "pipeline_warm") else "#ee6677" for k in keys]
-        ax.barh([f"{k}" for k in keys], vals, xerr=errs, color=colors)
+        ax.barh([SHORT.get(k, k) for k in keys], vals, xerr=errs, color=colors)
         ax.set_xscale("log")
         ax.invert_yaxis()
         ax.set_xlabel("articles (messages) per second, log scale; bars: median, whiskers: min-max")
@@ -282,4 +287,23 @@ def plots(results: dict, outdir: Path) -> list[str]:
         fig.savefig(outdir / "pipeline-latency.png", dpi=110)
         plt.close(fig)
         names.append("pipeline-latency.png")
+
+    curves = [(i, r) for i, r in enumerate(results.get("runs", [])) if r.get("burst_latencies_ms")]
+    if curves:
+        fig, ax = plt.subplots(figsize=(7, 4))
+        for i, r in curves:
+            for key, style in (("burst_latencies_ms", "-"), ("half_latencies_ms", ":")):
+                xs = r.get(key) or []
+                if xs:
+                    ax.plot([x / 1000 for x in xs], [(n + 1) / len(xs) for n in range(len(xs))], style,
+                            label=f"repeat {i + 1}, {'burst' if key.startswith('burst') else 'half load'}")
+        ax.set_xscale("log")
+        ax.set_xlabel("end-to-end latency, s (log scale)")
+        ax.set_ylabel("share of the articles enriched")
+        ax.set_title("Latency distribution, 1 worker")
+        ax.legend(fontsize=7)
+        fig.tight_layout()
+        fig.savefig(outdir / "pipeline-latency-cdf.png", dpi=110)
+        plt.close(fig)
+        names.append("pipeline-latency-cdf.png")
     return names

@@ -84,6 +84,8 @@ def kafka_figures(plan: Plan, burst: list, rated: list, warmup: list, say) -> di
                worker_cpu_ms=1000 * one["burst"]["worker_cpu_s"] / one["burst"]["received"],
                broker_cpu_ms=1000 * one["burst"]["broker_cpu_s"] / one["burst"]["received"]
                if one["burst"]["broker_cpu_s"] is not None else None)
+    out["burst_latencies_ms"] = sorted(round(x, 1) for x in lat_burst)  # for the arrival plot
+    out["half_latencies_ms"] = sorted(round(x, 1) for x in lat_half)
     for q in (50, 95, 99):
         out[f"burst_p{q}"] = report.percentile(lat_burst, q)
         out[f"half_p{q}"] = report.percentile(lat_half, q)

@@ -102,3 +102,12 @@ def test_quick_in_process_bench_writes_the_report(tmp_path):
 def test_report_only_needs_results(tmp_path):
     result = CliRunner().invoke(cli, ["bench", "--report-only", "-o", str(tmp_path)])
     assert result.exit_code == 1 and "run `akhbar bench` first" in result.output
+
+
+def test_plots_from_broker_figures(tmp_path):
+    runs = [{"pipeline": 70.0, "kafka_1w": 20.0, "kafka_2w": 35.0, "passthrough": 1200.0, "half_p50": 90.0,
+             "half_p95": 180.0, "half_p99": 260.0, "burst_p50": 9000.0, "burst_p95": 15000.0, "burst_p99": 16000.0,
+             "burst_latencies_ms": [100.0, 9000.0, 16000.0], "half_latencies_ms": [80.0, 90.0, 260.0]}]
+    names = report.plots({"summary": report.summarize(runs), "runs": runs}, tmp_path)
+    assert names == ["pipeline-throughput.png", "pipeline-latency.png", "pipeline-latency-cdf.png"]
+    assert all((tmp_path / n).read_bytes()[:4] == b"\x89PNG" for n in names)
