@@ -77,8 +77,11 @@ def write_report(results: dict, out: Path) -> None:
 def reproduce(settings, argv: list[str]) -> list[str]:
     """The commands that rerun this bench: fetch and start the local broker, the bench as invoked, stop."""
     args = " ".join(shlex.quote(a) for a in argv[argv.index("bench"):]) if "bench" in argv else "bench"
-    return ["uv run --locked akhbar kafka fetch",
-            "uv run --locked akhbar kafka up",
-            f"AKHBAR_BROKER={settings.broker} uv run --locked akhbar {args}"
-            if settings.broker != "kafka://127.0.0.1:19092" else f"uv run --locked akhbar {args}",
-            "uv run --locked akhbar kafka down"]
+    local = localkafka.LocalBroker.default()
+    env = []
+    if settings.bootstrap_servers == local.bootstrap and local.port != 19092:
+        env = [f"export AKHBAR_KAFKA_PORT={local.port} AKHBAR_BROKER={settings.broker}"]
+    elif settings.bootstrap_servers != local.bootstrap:
+        env = [f"export AKHBAR_BROKER={settings.broker}  # not the local broker: skip kafka up/down"]
+    return [*env, "uv run --locked akhbar kafka fetch", "uv run --locked akhbar kafka up",
+            f"uv run --locked akhbar {args}", "uv run --locked akhbar kafka down"]
