@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import os
 import subprocess
 import sys
 import time
@@ -92,7 +93,10 @@ def kafka_figures(plan: Plan, burst: list, rated: list, warmup: list, say) -> di
     say("  pipeline, 2 workers: start, burst")
     two = broker.pipeline_run(plan.bootstrap, 2, burst, warmup=warmup, progress=bar("2 workers"))
     out.update(kafka_2w=two["burst"]["throughput"], rss_mb_2w=max(two["rss_mb"]),
-               startup_s_2w=max(two["startup_s"]))
+               startup_s_2w=max(two["startup_s"]),
+               worker_cpu_ms_2w=1000 * two["burst"]["worker_cpu_s"] / two["burst"]["received"],
+               broker_cpu_ms_2w=1000 * two["burst"]["broker_cpu_s"] / two["burst"]["received"]
+               if two["burst"]["broker_cpu_s"] is not None else None)
     return out
 
 
@@ -109,6 +113,7 @@ def run(plan: Plan, say=print) -> dict:
         figures = in_process_figures(plan)
         if plan.bootstrap:
             figures.update(kafka_figures(plan, burst, rated, warmup, say))
+        figures["load_1m"] = os.getloadavg()[0]
         runs.append(figures)
         say(f"[repeat {i + 1}/{plan.repeat}] done, {time.monotonic() - t0:.0f}s so far")
     summary = report.summarize(runs)
