@@ -91,7 +91,8 @@ def kafka_figures(plan: Plan, burst: list, rated: list, warmup: list, say) -> di
         out[f"burst_p{q}"] = report.percentile(lat_burst, q)
         out[f"half_p{q}"] = report.percentile(lat_half, q)
     say("  pipeline, 2 workers: start, burst")
-    two = broker.pipeline_run(plan.bootstrap, 2, burst, warmup=warmup, progress=bar("2 workers"))
+    two = broker.pipeline_run(plan.bootstrap, 2, burst, warmup=warmup, progress=bar("2 workers"),
+                              broker_pid=plan.broker_pid)
     out.update(kafka_2w=two["burst"]["throughput"], rss_mb_2w=max(two["rss_mb"]),
                startup_s_2w=max(two["startup_s"]),
                worker_cpu_ms_2w=1000 * two["burst"]["worker_cpu_s"] / two["burst"]["received"],
