@@ -57,18 +57,19 @@ def pipeline_pass(payloads):
 
 
 def codec(records: list, min_seconds: float = 0.3) -> dict:
-    """orjson vs the stdlib json on EnrichedArticle records: records/s and MB/s, encode and decode."""
+    """orjson vs the stdlib json on EnrichedArticle records, records per CPU-second: encode (orjson on the
+    dataclass, as schemas.codec.encode does; orjson and json on the same record as a dict) and decode."""
     dicts = [to_dict(r) for r in records]
     blobs = [orjson.dumps(d) for d in dicts]
     size = sum(len(b) for b in blobs)
 
     def rate(fn, items) -> float:
-        loops, t0 = 0, time.perf_counter()
+        loops, t0 = 0, time.process_time()
         while True:
             for item in items:
                 fn(item)
             loops += 1
-            elapsed = time.perf_counter() - t0
+            elapsed = time.process_time() - t0
             if elapsed >= min_seconds:
                 return loops * len(items) / elapsed
 
@@ -77,6 +78,7 @@ def codec(records: list, min_seconds: float = 0.3) -> dict:
 
     out = {"records": len(records), "mean_bytes": size / len(records),
            "orjson_encode": rate(orjson.dumps, records),  # what schemas.codec.encode does: the dataclass
+           "orjson_encode_dict": rate(orjson.dumps, dicts),
            "json_encode": rate(json_dumps, dicts),
            "orjson_decode": rate(orjson.loads, blobs),
            "json_decode": rate(json.loads, blobs)}

@@ -50,7 +50,8 @@ def in_process_figures(plan: Plan) -> dict:
     rates = {p["name"]: p["n"] / p["cpu_s"] for p in stages["passes"]}
     cold, warm = (p["n"] / p["cpu_s"] for p in pipe["passes"])
     out = {**rates, "pipeline": cold, "pipeline_warm": warm, "pipeline_cpu_ms": 1000 / cold}
-    out.update({k: stages["codec"][k] for k in ("orjson_encode", "json_encode", "orjson_decode", "json_decode")})
+    out.update({k: stages["codec"][k] for k in ("orjson_encode", "orjson_encode_dict", "json_encode", "orjson_decode",
+                                                  "json_decode")})
     out["codec_mean_bytes"] = stages["codec"]["mean_bytes"]
     return out
 
