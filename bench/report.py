@@ -148,7 +148,8 @@ def table(summary: dict) -> str:
 
 
 def targets_table(results: list[dict]) -> str:
-    lines = ["| target | measured (median) | of target | verdict |", "| --- | ---: | ---: | --- |"]
+    lines = ["| target | measured (median of the per-repeat figures) | of target | verdict |",
+             "| --- | ---: | ---: | --- |"]
     for v in results:
         verdict = "n/a" if v["met"] is None else ("met" if v["met"] else "**missed**")
         lines.append(f"| {v['target']} | {_fmt(v['value'])} | {_fmt(v['of_target'])}x | {verdict} |")
@@ -247,6 +248,7 @@ are wall-clock (first message sent to last record visible to a consumer), on cor
 the bench's own producer and consumer, and any other work on the machine.
 
 {plots}
+
 {notes}"""
 
 
