@@ -1,6 +1,6 @@
 """Crashes, broker restarts, broker loss, SIGTERM, poison messages and fuzz, on real brokers and workers.
 
-The pipeline runs at-least-once (see docs/reliability.md): nothing may be lost; duplicate deliveries
+The pipeline runs at-least-once (see deploy/README.md, "Delivery guarantees"): nothing may be lost; duplicate deliveries
 after a crash are counted and printed, and consumers deduplicate by article id.
 """
 from __future__ import annotations
