@@ -106,9 +106,14 @@
       const meta = document.createElement("span");
       meta.className = "m-meta";
       const t = m.published_at || m.ingested_at;
-      meta.textContent = [m.source || "?", t ? when(t) : "",
-        m.id === st.id ? "الأصل" : (m.similarity != null ? "تشابه " + Math.round(m.similarity * 100) + "٪" : "")]
-        .filter(Boolean).join(" · ");
+      const parts = [m.source || "?", t ? when(t) : "",
+        m.id === st.id ? "الأصل" : (m.similarity != null ? "تشابه " + Math.round(m.similarity * 100) + "٪" : "")];
+      for (const text of parts.filter(Boolean)) {  // each part isolated: a Latin source must not reorder the date
+        if (meta.childNodes.length) meta.appendChild(document.createTextNode(" · "));
+        const part = document.createElement("span");
+        part.textContent = text;
+        meta.appendChild(part);
+      }
       li.append(title, meta);
       ol.appendChild(li);
     }
