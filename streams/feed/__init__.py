@@ -260,7 +260,7 @@ async def poll_cluster(settings, base_app_id: str, every: float = 5.0) -> None:
     from aiokafka import AIOKafkaConsumer, TopicPartition
     from aiokafka.admin import AIOKafkaAdminClient
 
-    from streams.topics import catalogue
+    from streams.topics import ALERTS_DLQ, catalogue
 
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers, **settings.kafka_security())
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers, enable_auto_commit=False,
@@ -286,6 +286,7 @@ async def poll_cluster(settings, base_app_id: str, every: float = 5.0) -> None:
                     if full in totals:
                         metrics.STAGE_MESSAGES.labels(stage=stage, topic=full).set(totals[full])
                 metrics.DLQ_MESSAGES.set(totals.get(settings.topic(settings.dlq_topic), 0))
+                metrics.ALERTS_DLQ_MESSAGES.set(totals.get(settings.topic(ALERTS_DLQ), 0))
                 groups = [g[0] for g in await admin.list_consumer_groups()
                           if g[0] == base_app_id or g[0].startswith(base_app_id + "-")]
                 for group in groups:

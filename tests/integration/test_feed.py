@@ -9,7 +9,7 @@ import urllib.request
 import orjson
 import pytest
 
-from streams.topics import ALERTS, ENRICHED, RAW
+from streams.topics import ALERTS, ALERTS_DLQ, ENRICHED, RAW
 from tests.integration.alerting import add_rules, as_message, enriched
 from tests.integration.kafka_io import read, send
 
@@ -79,14 +79,17 @@ def test_feed_pages_sse_and_metrics(pipeline, tmp_path):
     with pytest.raises(urllib.error.HTTPError) as err:
         get(port, "/articles/no-such-id")
     assert err.value.code == 404
+    send(pipeline.settings, pipeline.topic(ALERTS_DLQ), [(b"r", b"{}", None)])  # counted, whatever it holds
     time.sleep(6)  # one cluster poll of the metrics
     _, headers, body = get(port, "/metrics")
     text = body.decode()
     assert headers["Content-Type"].startswith("text/plain")
-    for name in ("akhbar_stage_messages{", "akhbar_dlq_messages", "akhbar_consumer_lag{", "akhbar_alerts_total{",
+    for name in ("akhbar_stage_messages{", "akhbar_dlq_messages", "akhbar_alerts_dlq_messages", "akhbar_consumer_lag{",
+                 "akhbar_alerts_total{",
                  "akhbar_stage_latency_seconds_bucket{", "akhbar_feed_articles_total"):
         assert name in text, name
     assert f'akhbar_stage_messages{{stage="stories",topic="{pipeline.topic(ENRICHED)}"}} 1.0' in text
+    assert "\nakhbar_alerts_dlq_messages 1.0" in text
     print(f"feed SSE latency (produce -> event): {latency * 1000:.0f} ms")
 
 
