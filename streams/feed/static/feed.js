@@ -59,6 +59,7 @@
     node.dataset.id = a.id;
     node.dataset.story = st.id;
     node.querySelector(".title").textContent = a.title || "(بلا عنوان)";
+    node.querySelector(".title").dir = "auto";  // a Latin title reads left to right
     node.querySelector(".source").textContent = a.source || "مصدر غير معروف";
     const t = a.published_at || a.ingested_at;
     const time = node.querySelector(".time");
@@ -103,6 +104,7 @@
       const title = document.createElement("span");
       title.className = "m-title";
       title.textContent = m.title || "(بلا عنوان)";
+      title.dir = "auto";
       const meta = document.createElement("span");
       meta.className = "m-meta";
       const t = m.published_at || m.ingested_at;
