@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from importlib.resources import files
 
 import orjson
@@ -37,9 +37,14 @@ STAGE_OUTPUTS = {"ingest": "articles.validated", "clean": "articles.clean", "ent
                  "stories": "articles.enriched", "alerts": "articles.alerts"}
 
 
+def _story(article: dict) -> dict:
+    story = article.get("story")
+    return story if isinstance(story, dict) else {}
+
+
 def story_key(article: dict) -> str:
     """The story an article belongs to: its `story.id` (the story's first article), else the article itself."""
-    return str((article.get("story") or {}).get("id") or article.get("id"))
+    return str(_story(article).get("id") or article.get("id"))
 
 
 def _matches(article: dict, want: str, source: str, lang: str) -> bool:
@@ -121,8 +126,9 @@ class FeedHub:
         full, and every member here in arrival order (`sources`: the distinct sources among them)."""
         members = [self.articles[m] for m in self.stories[key]]
         lead = next((a for a in members if str(a.get("id")) == key), members[0])
-        size = max([len(members)] + [int((a.get("story") or {}).get("size") or 0) for a in members])
-        first_seen = (lead.get("story") or {}).get("first_seen") or lead.get("ingested_at")
+        sizes = [_story(a).get("size") for a in members]
+        size = max([len(members)] + [n for n in sizes if isinstance(n, int)])
+        first_seen = _story(lead).get("first_seen") or lead.get("ingested_at")
         return {"id": key, "first_seen": first_seen, "size": size, "copies": len(members),
                 "sources": sorted({str(a.get("source")) for a in members if a.get("source")}),
                 "lead": lead, "members": [_member(a) for a in members]}
@@ -239,14 +245,18 @@ async def follow(settings, hub: FeedHub) -> None:
                         continue
                     # history is pushed to SSE clients too: a page that connected before the history was
                     # read gets it that way (the page replaces an article it already has, by id)
-                    if kind == "articles":
-                        if m.offset >= live_from[tp]:
-                            observe_article(rec)
-                        hub.add_article(rec)
-                    elif kind == "alerts":
-                        hub.add_alert(rec)
-                    elif kind == "dlq":
-                        metrics.DLQ_BY_STAGE.labels(stage=str(rec.get("stage"))).inc()
+                    try:
+                        if kind == "articles":
+                            if m.offset >= live_from[tp]:
+                                observe_article(rec)
+                            hub.add_article(rec)
+                        elif kind == "alerts":
+                            hub.add_alert(rec)
+                        elif kind == "dlq":
+                            metrics.DLQ_BY_STAGE.labels(stage=str(rec.get("stage"))).inc()
+                    except Exception as exc:  # noqa: BLE001 - one odd record must not stop the feed
+                        log.warning("feed skipped %s[%d]@%d: %s: %s", tp.topic, tp.partition, m.offset,
+                                    type(exc).__name__, exc)
                 if tp in behind and messages[-1].offset + 1 >= behind[tp]:
                     del behind[tp]
                     if not behind:

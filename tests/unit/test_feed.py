@@ -120,3 +120,11 @@ def test_alerts_are_kept_once_by_id():
     hub.add_alert({"id": "al2", "rule_id": "r", "article_id": "b"})
     assert [a["id"] for a in reversed(hub.alerts.values())] == ["al2", "al1"]
     assert [a["id"] for a in drain(q)] == ["al1", "al2"]
+
+
+def test_odd_story_fields_do_not_break_the_hub():
+    hub = FeedHub()
+    hub.add_article({**art("odd1"), "story": "not an object"})
+    hub.add_article({**art("odd2"), "story": {"id": "odd2", "size": "many"}})
+    assert sorted(s["id"] for s in hub.recent_stories()) == ["odd1", "odd2"]
+    assert [s["size"] for s in hub.recent_stories()] == [1, 1]
