@@ -318,6 +318,7 @@ class Replayer(Deliverer):
                                     self.duplicates += 1  # dead-lettered twice; delivered once is enough
                                 elif self.dry_run:
                                     echo(f"would replay {where}: alert {alert_id} ({letter.error})")
+                                    self._remember(alert_id)
                                     self.delivered += 1
                                 else:
                                     try:

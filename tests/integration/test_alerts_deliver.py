@@ -173,6 +173,10 @@ def test_dead_lettered_alerts_are_replayed_once_the_webhook_works(pipeline):
     assert proc.returncode == 1 and "stopped at" in proc.stderr and "HTTP 503" in proc.stderr, proc.stderr
     assert hook.delivered() == []
 
+    proc = akhbar_alerts(pipeline, "replay", "--webhook", hook.url, "--dry-run")
+    assert proc.returncode == 0 and "would replay 2, skipped 2, skipped duplicates 1" in proc.stdout, proc.stdout
+    assert hook.delivered() == []
+
     hook.always_fail = False  # fixed
     proc = akhbar_alerts(pipeline, "replay", "--webhook", hook.url)
     assert proc.returncode == 0, proc.stdout + proc.stderr
