@@ -9,6 +9,7 @@
     /stream           Server-Sent Events: `article` events as articles reach articles.enriched
     /stories/stream   Server-Sent Events: `story` events, the whole story each time an article joins it
     /alerts/stream    Server-Sent Events: `alert` events from articles.alerts
+    /feed/status      whether the feed has read its history and is live, and what it holds (JSON)
     /metrics          Prometheus text format (streams/metrics.py)
 
 Every worker's feed reads ALL partitions of articles.enriched, articles.alerts and the DLQ with its own
@@ -425,6 +426,14 @@ def register_feed(app, settings) -> FeedHub:
     async def story_stream(web, request):
         """Server-Sent Events: one `story` event (the whole story) each time an article joins or changes one."""
         return await _sse(request, hub, "stories", "story")
+
+    @app.page("/feed/status")
+    async def feed_status(web, request):
+        """Whether this worker's feed has read its history and is live (what it reads from now on is new), and
+        what it holds."""
+        return _json({"live": hub.ready.is_set(), "articles": len(hub.articles), "stories": len(hub.stories),
+                      "alerts": len(hub.alerts),
+                      "sse_clients": {name: len(subs) for name, subs in hub.subscribers.items()}})
 
     @app.page("/metrics")
     async def metrics_page(web, request):

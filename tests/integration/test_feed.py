@@ -49,9 +49,16 @@ def wait_for(cond, timeout=20.0):
     return False
 
 
+def wait_live(port):
+    """Until the worker's feed has read its history: what is produced from then on is new to it (counted in
+    its histograms), not history."""
+    assert wait_for(lambda: json.loads(get(port, "/feed/status")[2])["live"], 60)
+
+
 def test_feed_pages_sse_and_metrics(pipeline, tmp_path):
     add_rules(pipeline, tmp_path, "id: iraq\nseverity: high\nmatch: {entity: العراق}\n")
     port = port_of(pipeline.start_worker(agents="alerts"))
+    wait_live(port)
     status, headers, body = get(port, "/")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     assert "script-src 'self'" in headers["Content-Security-Policy"]
@@ -98,6 +105,7 @@ def test_feed_collapses_a_story_and_keeps_redelivered_records_once(pipeline):
     in /stories and in the `story` SSE events; a redelivered article and a redelivered alert are kept once, and
     /articles/{id} answers with an article's latest version."""
     port = port_of(pipeline.start_worker())
+    wait_live(port)
     s = pipeline.settings
     stories, articles, stop = [], [], threading.Event()
     for path, out in (("/stories/stream", stories), ("/stream", articles)):
