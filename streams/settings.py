@@ -132,9 +132,10 @@ DESCRIPTIONS = {
     "alerts_bucket_s": "time bucket of the spike rules' windowed table, seconds (rule windows are whole buckets)",
     "alerts_history_s": "how long spike-rule buckets are kept (window plus baseline windows must fit), seconds",
     "feed_history": "recent articles and alerts each feed page starts with (kept in memory per worker)",
-    "webhook_retries": "`akhbar alerts deliver`: retries after a failed POST before the alert goes to the alerts DLQ",
-    "webhook_backoff_s": "`akhbar alerts deliver`: first retry delay, doubled on each retry, seconds",
-    "webhook_timeout_s": "`akhbar alerts deliver`: timeout of one POST, seconds",
+    "webhook_retries": "`akhbar alerts deliver` and `replay`: retries after a failed POST (deliver then sends the "
+                       "alert to the alerts DLQ)",
+    "webhook_backoff_s": "`akhbar alerts deliver` and `replay`: first retry delay, doubled on each retry, seconds",
+    "webhook_timeout_s": "`akhbar alerts deliver` and `replay`: timeout of one POST, seconds",
     "story_horizon_h": "hours a story stays open: later near-duplicates start a new story, and its state expires",
 }
 
