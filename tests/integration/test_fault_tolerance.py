@@ -32,8 +32,8 @@ def test_scale_out_three_workers_then_a_fourth_mid_stream(pipeline):
     s = pipeline.settings
     ids, messages = articles(5000, "scale")
     send(s, s.topic(RAW), messages[:2500])
-    first = read(s, s.topic(ENRICHED), count=500, timeout=120)
-    assert len(first) >= 500
+    first = read(s, s.topic(ENRICHED), count=100, timeout=300)
+    assert len(first) >= 100, "the pipeline made no progress before the 4th worker"
     fourth = pipeline.start_worker()  # joins while the first half is still flowing
     send(s, s.topic(RAW), messages[2500:])
     records = read(s, s.topic(ENRICHED), ids=set(ids), timeout=300, settle=3.0)
