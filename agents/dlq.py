@@ -11,8 +11,10 @@ from schemas.records import DeadLetter
 log = logging.getLogger("akhbar.dlq")
 
 
-def dead_letter(stage: str, exc: BaseException, payload: bytes | None, message=None) -> DeadLetter:
-    """Build the DeadLetter for `payload` that failed in `stage` (message: the faust Message, when there is one)."""
+def dead_letter(stage: str, exc: BaseException, payload: bytes | None, message=None,
+                target: str | None = None) -> DeadLetter:
+    """Build the DeadLetter for `payload` that failed in `stage` (message: the faust Message, when there is one;
+    target: where a failed delivery was going)."""
     payload = payload or b""
     try:
         text, encoding = payload.decode("utf-8"), "utf-8"
@@ -25,7 +27,7 @@ def dead_letter(stage: str, exc: BaseException, payload: bytes | None, message=N
         stage=stage, error_type=type(exc).__name__, error=str(exc)[:2000], payload=text,
         payload_encoding=encoding, topic=getattr(message, "topic", None),
         partition=getattr(message, "partition", None), offset=getattr(message, "offset", None),
-        failed_at=utc_now(), key=key, pipeline_version=PIPELINE_VERSION,
+        failed_at=utc_now(), key=key, pipeline_version=PIPELINE_VERSION, target=target,
     )
 
 

@@ -47,7 +47,9 @@ class _Sweeper:
         self.horizon_ms = horizon_ms
         self.last: dict[tuple[str, int], int] = {}
 
-    def maybe(self, table, partition: int, now_ms: int) -> None:
+    def maybe(self, table, partition: int, now_ms: int | None) -> None:
+        if not now_ms:  # no event time known: a sweep from epoch 0 would delete live state
+            return
         mark = (table.name, partition)
         last = self.last.get(mark)
         if last is None:
@@ -149,7 +151,7 @@ def register(app, settings, dlq) -> None:
                         # only what can be chosen travels on: matches at the threshold, and an earlier version
                         found += [c for c in cands if c[3] >= stories.THRESHOLD or c[0] == msg["id"]]
                     reply = {"t": "reply", "id": msg["id"], "bands": [n for n, _ in msg["keys"]],
-                             "cands": found}
+                             "cands": found, "seen_ms": msg["seen_ms"]}
                 elif msg["t"] == "commit":
                     for _, key in msg["keys"]:
                         state = buckets.get(key)
@@ -171,35 +173,16 @@ def register(app, settings, dlq) -> None:
         async for event in stream.events():
             try:
                 msg = orjson.loads(event.value)
-                aid = msg["id"]
-                partition = event.message.partition
-                if msg["t"] == "article":
-                    article = {**msg, "p": partition, "ms": msg["seen_ms"]}
-                    pending[aid] = article
-                    got = replies.get(aid) or {"p": partition, "ms": msg["seen_ms"], "bands": [], "cands": []}
-                elif msg["t"] == "reply":
-                    article = pending.get(aid)
-                    got = replies.get(aid) or {"p": partition, "ms": article["ms"] if article else 0,
-                                               "bands": [], "cands": []}
-                    if not set(msg["bands"]) <= set(got["bands"]):  # a redelivered reply counts once
-                        got["bands"] = sorted(set(got["bands"]) | set(msg["bands"]))
-                        got["cands"] += msg["cands"]
-                        replies[aid] = got
-                else:
-                    raise ValueError(f"unknown gather message type {msg['t']!r}")
-                out = None
-                if article is not None and len(got["bands"]) >= len(article["keys"]):
-                    best = stories.choose(got["cands"], aid, seen_ms=article["seen_ms"])
-                    story_id = best[1] if best else aid
-                    sim = None if best is None or best[0] == aid else best[3]
-                    out = {"id": aid, "record": article["record"], "story": story_id, "sim": sim,
-                           "keys": article["keys"], "seen_ms": article["seen_ms"],
-                           "first_seen": article["first_seen"], "cpu_ms": article["cpu_ms"]}
-                    del pending[aid]
-                    if aid in replies:
-                        del replies[aid]
-                sweeper.maybe(pending, partition, msg.get("seen_ms") or got["ms"])
-                sweeper.maybe(replies, partition, msg.get("seen_ms") or got["ms"])
+                aid, partition = msg["id"], event.message.partition
+                before = pending.get(aid), replies.get(aid)
+                article, got, out = stories.gather(*before, msg, partition)
+                for table_, old, new in ((pending, before[0], article), (replies, before[1], got)):
+                    if new is None and old is not None:
+                        del table_[aid]
+                    elif new is not None and new != old:
+                        table_[aid] = new
+                sweeper.maybe(pending, partition, msg.get("seen_ms"))
+                sweeper.maybe(replies, partition, msg.get("seen_ms"))
             except Exception as exc:  # noqa: BLE001
                 await dlq.send("stories", exc, event)
                 continue
@@ -270,6 +253,7 @@ def register(app, settings, dlq) -> None:
                     # a join to a story not known here yet: its first article's own join, or its alias if
                     # it joined another story, is on its way (same key, same partition): wait for it
                     waiting = (current or {}).get("wait", [])
+                    log.info("join of %s waits for story %s (%d waiting)", msg["id"], key, len(waiting) + 1)
                     story_table[key] = {"wait": [*waiting, msg], "p": partition,
                                         "ms": min([msg["seen_ms"], *(w["seen_ms"] for w in waiting)])}
                 else:

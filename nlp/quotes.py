@@ -3,7 +3,9 @@
 Quoted spans are “...”, «...» and "..." (straight quotes paired in order), within one paragraph. A speaker is
 found when a reporting verb (قال، أكد، أشار، لفت، أعلن، اعتبر، أضاف ...) governs the quote: the words between
 the verb and إن/أن/: before the quote ("وقال مسؤول أمني عراقي إن “...”"), or after a quote ("“...”، قال فلان").
-A participle continuing the previous sentence ("لافتا إلى أن “...”") inherits the previous quote's speaker. When
+The subject may also stand before the verb ("وكان مسؤول حكومي أشار إلى أن"), or, for a verb opening its sentence
+without one, be the previous sentence's. A participle continuing the previous sentence ("لافتا إلى أن “...”",
+"مؤكدين أن") inherits the previous quote's speaker. When
 the speaker span contains a linked person or organization, the speaker is that entity and ``speaker_canonical`` its
 canonical form; otherwise the description is kept (مسؤول أمني عراقي).
 """
@@ -38,10 +40,14 @@ _VERBS = _n("""قال قالت قالوا يقول تقول أكد أكدت أك
 يرى شدد شددت يشدد كشف كشفت يكشف تابع تابعت نقل نقلت أفاد أفادت يفيد بين بينت أوضحوا رد ردت علق علقت كتب كتبت
 غرد غردت حذر حذرت طالب طالبت دعا دعت وصف وصفت نفى نفت اعترف اعترفت تساءل تساءلت""")
 _PARTICIPLES = _n("""قائلا قائلة لافتا لافتة مشيرا مشيرة مؤكدا مؤكدة مضيفا مضيفة معتبرا معتبرة موضحا موضحة
-مشددا مشددة متابعا متابعة محذرا محذرة مبينا مبينة""")
-_STOP = _n("""إن أن إنه أنه إنها أنها إنهم أنهم بأن بأنه بأنها إلى الى على في عن من خلال عبر لـ ل""")
+مشددا مشددة متابعا متابعة محذرا محذرة مبينا مبينة قائلين لافتين مشيرين مؤكدين مضيفين معتبرين موضحين
+مشددين محذرين مبينين""")
+_STOP = _n("""إن أن إنه أنه إنها أنها إنهم أنهم بأن بأنه بأنها إلى الى على في عن من خلال عبر لـ ل قد لقد
+أيضا كذلك بعد قبل""")
 _TIME = _n("""اليوم أمس الأحد الاثنين الإثنين الثلاثاء الأربعاء الخميس الجمعة السبت مساء صباح ظهر ليل ليلة
 الليلة فجر غداة سابقا لاحقا حينها حين عندما وقت خلال""")
+_KANA = _n("كان كانت كانوا وكان وكانت وكانوا فكان")  # "وكان مسؤول حكومي أشار ...": the subject comes first
+_RELATIVE = _n("الذي التي الذين اللذان اللتان اللواتي")
 _SPEAKER_TYPES = ("PER", "ORG")
 _MAX_SPEAKER_WORDS = 12
 
@@ -162,7 +168,11 @@ def _set_speaker(q: Quote, text: str, span: tuple[int, int], ents) -> None:
 
 
 def _speaker_before(text: str, lo: int, hi: int):
-    """Speaker span in text[lo:hi] (the words before a quote), "inherit" for a subjectless participle, or None."""
+    """Speaker span in text[lo:hi] (the words before a quote), "inherit" for a subjectless participle, or None.
+
+    The subject is looked for after the reporting verb ("وقال مسؤول أمني إن"), then before it ("وكان مسؤول
+    حكومي أشار إلى أن"); a verb that opens its sentence with neither ("... النظام. قال الاثنين إنه") takes the
+    subject of the sentence before ("وكان فصيل كتائب حزب الله الذي ...")."""
     toks = tokenize(text[lo:hi])
     if not toks:
         return None
@@ -173,18 +183,59 @@ def _speaker_before(text: str, lo: int, hi: int):
         if n in _PARTICIPLES or _strip_conj(n) in _PARTICIPLES:
             return "inherit"
         if _is_verb(n):
-            words = []
-            for j in range(k + 1, len(toks)):
-                nj = norms[j]
-                if nj in _STOP or nj in _TIME or not toks[j][0][0].isalpha() or len(words) >= _MAX_SPEAKER_WORDS:
-                    break
-                words.append(j)
+            j = k + 1
+            while j < len(toks) and norms[j] in _TIME:  # "قال الاثنين فلان"
+                j += 1
+            words = _phrase(toks, norms, j)
             if not words:
-                return None
-            return lo + toks[words[0]][1], lo + toks[words[-1]][2]
+                words = _subject_before(toks, norms, k)
+            if words:
+                return lo + toks[words[0]][1], lo + toks[words[-1]][2]
+            if k == 0 or toks[k - 1][0] in ".!؟?":
+                return _previous_subject(text, lo + toks[k][1])
+            return None
         if toks[k][0] in ".!؟?":
             break
     return None
+
+
+def _phrase(toks, norms, j: int) -> list[int]:
+    """Token indices of the noun phrase starting at j: up to a particle, a time word, a relative pronoun or
+    punctuation, at most _MAX_SPEAKER_WORDS."""
+    words = []
+    while j < len(toks):
+        nj = norms[j]
+        if (nj in _STOP or nj in _TIME or nj in _RELATIVE or not toks[j][0][0].isalpha()
+                or len(words) >= _MAX_SPEAKER_WORDS or _is_verb(nj)):
+            break
+        words.append(j)
+        j += 1
+    return words
+
+
+def _subject_before(toks, norms, k: int) -> list[int]:
+    """"وكان مسؤول حكومي أشار": the words between كان and the verb at k."""
+    for i in range(k - 1, max(-1, k - _MAX_SPEAKER_WORDS - 2), -1):
+        if norms[i] in _KANA:
+            words = _phrase(toks, norms, i + 1)
+            return words if words and words[-1] == k - 1 else []
+        if not toks[i][0][0].isalpha():
+            return []
+    return []
+
+
+def _previous_subject(text: str, verb_at: int):
+    """The subject of the sentence before `verb_at` when it opens with كان or a reporting verb."""
+    end = text.rfind(".", 0, verb_at)
+    if end < 0:
+        return None
+    start = max(text.rfind(".", 0, end), text.rfind("\n", 0, end)) + 1
+    toks = tokenize(text[start:end])
+    norms = [norm(t) for t, _, _ in toks]
+    if not toks or not (norms[0] in _KANA or _is_verb(norms[0])):
+        return None
+    words = _phrase(toks, norms, 1)
+    return (start + toks[words[0]][1], start + toks[words[-1]][2]) if words else None
 
 
 def _speaker_after(text: str, pos: int):

@@ -37,12 +37,14 @@ SEVERITIES = ("info", "warning", "high", "critical")
 SUPPRESS_BY = ("story", "entity", "rule")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
-# Proclitics (conjunction, prepositions, future marker, article) and enclitics/inflection suffixes
-# (plural, dual, pronouns), written in matching-text form (teh marbuta already normalized to heh).
-PREFIXES = ("و", "ف", "ب", "ك", "ل", "س", "ال", "وال", "فال", "بال", "كال", "لل", "ولل", "فلل", "وب", "فب",
-            "ول", "فل", "وك", "وس", "فس")
-SUFFIXES = ("ات", "ين", "ون", "ان", "ه", "ها", "هم", "هما", "هن", "كم", "كما", "كن", "نا", "ي", "ك", "يه", "يا",
-            "تها", "ته", "تهم", "تين", "تان", "ي", "يه", "يات", "يون", "يين")
+# Clitics, in matching-text form (teh marbuta already normalized to heh). Before a word, in this order: a
+# conjunction, then a preposition or the future marker, then the article (ل + ال is written لل). After it: an
+# ending (plural, dual, nisba), then a possessive or object pronoun. A final ة becomes ت before an ending
+# (حكومتها, حكومتين) and gives way to the feminine plural (الحكومات).
+CONJUNCTIONS = ("و", "ف")
+PREPOSITIONS = ("ب", "ك", "ل", "س")
+ENDINGS = ("ات", "ون", "ين", "ان", "ي", "يه", "يا", "يات", "يون", "يين")
+PRONOUNS = ("ه", "ها", "هم", "هما", "هن", "ك", "كم", "كما", "كن", "نا", "ي")
 
 
 class RuleError(ValueError):
@@ -236,18 +238,32 @@ def norm(text: str) -> str:
     return " ".join(matching_text(text).split())
 
 
+def _alternatives(items) -> str:
+    return "|".join(sorted(map(re.escape, set(items)), key=len, reverse=True))
+
+
 @functools.lru_cache(maxsize=4096)
 def keyword_pattern(keyword: str) -> re.Pattern:
-    """A regex over matching text for `keyword` with optional proclitics on its first word and
-    suffixes on its last (a final heh from teh marbuta may also appear as teh before a suffix)."""
+    """A regex over matching text for `keyword`: proclitics allowed on its first word (و ف, then ب ك ل س,
+    then ال or لل; a keyword that has the article takes ب ك before it or contracts to لل), endings and a
+    pronoun on its last (a final heh from teh marbuta may appear as teh before them, or give way to ات),
+    whitespace of any length between words, never inside another word."""
     words = matching_text(keyword).split()
-    last = re.escape(words[-1])
-    if words[-1].endswith("ه") and len(words[-1]) > 1:
-        last = f"(?:{last}|{re.escape(words[-1][:-1])}ت(?=\\w))"
-    body = r"\s+".join([*map(re.escape, words[:-1]), last])
-    pre = "|".join(sorted(map(re.escape, PREFIXES), key=len, reverse=True))
-    suf = "|".join(sorted(map(re.escape, set(SUFFIXES)), key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{pre})?{body}(?:{suf})?(?!\w)")
+    conj, prep = f"(?:{_alternatives(CONJUNCTIONS)})?", _alternatives(PREPOSITIONS)
+    parts = []
+    for n, word in enumerate(words):
+        core = re.escape(word)
+        if n == len(words) - 1 and word.endswith("ه") and len(word) > 1:
+            core = rf"{re.escape(word[:-1])}(?:ه|ت(?=\w)|ات)"
+        if n == 0:
+            if word.startswith("ال") and len(word) > 2:
+                core = f"{conj}(?:[بك]?ال|لل){core[2:]}"
+            else:
+                core = f"{conj}(?:(?:{prep})?(?:ال)?|لل){core}"
+        if n == len(words) - 1:
+            core += f"(?:{_alternatives(ENDINGS)})?(?:{_alternatives(PRONOUNS)})?"
+        parts.append(core)
+    return re.compile(r"(?<!\w)" + r"\s+".join(parts) + r"(?!\w)")
 
 
 class ArticleView:

@@ -230,6 +230,34 @@ def sweep(table_items, partition: int, now_ms: int, horizon_ms: int) -> list:
             if v.get("p") == partition and "wait" not in v and now_ms - v.get("ms", now_ms) > horizon_ms]
 
 
+def gather(article: dict | None, got: dict | None, msg: dict, partition: int) -> tuple[dict | None, dict | None,
+                                                                                 dict | None]:
+    """One message of the gather hop for article msg["id"]: the article itself ("t": "article") or one band
+    partition's reply ("t": "reply"), in any order. `article` and `got` are the state so far (the pending
+    article, the replies received); returns their new values (None: delete) and, once every band has
+    answered, the join message naming the story the article joins.
+
+    Both states carry the article's event time ("ms") and partition ("p") for `sweep`; a reply that comes
+    before its article takes the event time the reply carries, never 0 (which would read as expired).
+    """
+    if msg["t"] == "article":
+        article = {**msg, "p": partition, "ms": msg["seen_ms"]}
+        got = got or {"p": partition, "ms": msg["seen_ms"], "bands": [], "cands": []}
+    elif msg["t"] == "reply":
+        got = got or {"p": partition, "ms": article["ms"] if article else msg["seen_ms"], "bands": [], "cands": []}
+        if not set(msg["bands"]) <= set(got["bands"]):  # a redelivered reply counts once
+            got = {**got, "bands": sorted(set(got["bands"]) | set(msg["bands"])), "cands": got["cands"] + msg["cands"]}
+    else:
+        raise ValueError(f"unknown gather message type {msg['t']!r}")
+    if article is None or len(got["bands"]) < len(article["keys"]):
+        return article, got, None
+    best = choose(got["cands"], article["id"], seen_ms=article["seen_ms"])
+    out = {"id": article["id"], "record": article["record"], "story": best[1] if best else article["id"],
+           "sim": None if best is None or best[0] == article["id"] else best[3], "keys": article["keys"],
+           "seen_ms": article["seen_ms"], "first_seen": article["first_seen"], "cpu_ms": article["cpu_ms"]}
+    return None, None, out
+
+
 def fields_for(article_id: str, story_id: str, story: dict, sim: float | None) -> dict:
     """The story fields of an EnrichedArticle (as JSON): story {id, first_seen, size}, duplicate_of, similarity.
     The story id is the id of its earliest article; duplicate_of is that id unless the article is it."""

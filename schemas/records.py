@@ -171,6 +171,7 @@ class DeadLetter:
     failed_at: str
     key: str | None = None
     pipeline_version: str | None = None
+    target: str | None = None  # where a failed delivery was going (alerts.deliver: the webhook URL)
     schema_version: str = SCHEMA_VERSION
 
 

@@ -63,6 +63,26 @@ def create_app(settings: Settings, agent_names: list[str] | None = None) -> faus
     return app
 
 
+def internal_topics(app: faust.App) -> list[tuple[str, int, dict[str, str]]]:
+    """(name, partitions, config) of the topics Faust would create for `app` while starting: each table's
+    changelog (with the cleanup policy and retention Faust gives it) and the leader-election topic. The
+    worker creates them first (streams.topics.create_topics says why)."""
+    from mode.utils.times import want_seconds
+
+    out = [(f"{app.conf.id}-__assignor-__leader", 1, {})]
+    for table in app.tables.values():
+        topic = table.changelog_topic
+        config: dict[str, str] = {}
+        policy = ",".join(p for p, on in (("compact", topic.compacting), ("delete", topic.deleting)) if on)
+        if policy:
+            config["cleanup.policy"] = policy
+        if topic.retention:
+            config["retention.ms"] = str(int(want_seconds(topic.retention) * 1000))
+        config.update({k: str(v) for k, v in (topic.config or {}).items()})
+        out.append((topic.get_topic_name(), topic.partitions or app.conf.topic_partitions, config))
+    return out
+
+
 def _credentials(settings: Settings):
     import ssl
 

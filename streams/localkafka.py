@@ -69,6 +69,15 @@ def reachable(bootstrap: str, timeout: float = 6.0) -> bool:
         quiet.setLevel(level)
 
 
+def _reaped(pid: int) -> bool:
+    """True when `pid` is a child of this process that has exited (reaping it): a broker started by this
+    process (tests stop and restart one) stays a zombie, alive to kill(pid, 0), until its parent waits."""
+    try:
+        return os.waitpid(pid, os.WNOHANG)[0] == pid
+    except ChildProcessError:  # not our child: the kill(pid, 0) probe decides
+        return False
+
+
 @dataclass(frozen=True)
 class LocalBroker:
     port: int
@@ -94,6 +103,8 @@ class LocalBroker:
     def running_pid(self) -> int | None:
         try:
             pid = int(self._pid_file.read_text().strip())
+            if _reaped(pid):
+                return None
             os.kill(pid, 0)
         except (FileNotFoundError, ValueError, ProcessLookupError):
             return None

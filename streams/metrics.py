@@ -21,6 +21,8 @@ FEED_CLIENTS = Gauge("akhbar_feed_sse_clients", "open Server-Sent Events connect
 STAGE_MESSAGES = Gauge("akhbar_stage_messages", "records written by each stage so far (end offsets of its output "
                        "topic, summed over partitions)", ["stage", "topic"], registry=REGISTRY)
 DLQ_MESSAGES = Gauge("akhbar_dlq_messages", "dead letters on the DLQ topic (end offsets summed)", registry=REGISTRY)
+ALERTS_DLQ_MESSAGES = Gauge("akhbar_alerts_dlq_messages", "alerts the webhook deliverers gave up on (end offsets of "
+                            "articles.alerts-dlq summed)", registry=REGISTRY)
 DLQ_BY_STAGE = Counter("akhbar_dlq_seen_total", "dead letters seen by this worker since it started, by failing stage",
                        ["stage"], registry=REGISTRY)
 CONSUMER_LAG = Gauge("akhbar_consumer_lag", "end offset minus committed offset, summed over partitions",

@@ -93,16 +93,44 @@ async def admin_client(settings: Settings):
         await admin.close()
 
 
-async def create_topics(settings: Settings) -> list[str]:
-    """Create missing topics; returns the names created. Existing topics are left as they are."""
+async def create_topics(settings: Settings, extra: list[tuple[str, int, dict[str, str]]] = (),
+                        timeout: float = 30.0) -> list[str]:
+    """Create the catalogue's missing topics, and `extra` ones given as (full name, partitions, config), then
+    wait until the cluster's metadata shows a leader for every partition of each; returns the names created.
+    Existing topics are left as they are.
+
+    `extra` is for Faust's own topics (table changelogs, the leader-election topic; streams.app.internal_topics).
+    Faust creates them itself while the worker starts, milliseconds before its consumer subscribes, and a topic
+    the broker's metadata does not show yet at that moment is left out of the partition assignment ("Ignoring
+    missing topic") and counted with 0 partitions: every write to its table then fails with PartitionsMismatch
+    (a dead letter per message) until the next metadata refresh, 5 minutes later. Created and visible before the
+    worker starts, they are assigned like any other topic.
+    """
+    import asyncio
+    import time
+
     from aiokafka.admin import NewTopic
 
+    wanted = [(name, partitions, spec.config()) for name, spec, partitions in catalogue(settings)] + list(extra)
     async with admin_client(settings) as admin:
         existing = set(await admin.list_topics())
-        new = [NewTopic(name, partitions, settings.replication_factor, topic_configs=spec.config())
-               for name, spec, partitions in catalogue(settings) if name not in existing]
+        new = [NewTopic(name, partitions, settings.replication_factor, topic_configs=config)
+               for name, partitions, config in wanted if name not in existing]
         if new:
             await admin.create_topics(new)
+        waiting = {name: partitions for name, partitions, _ in wanted}
+        deadline = time.monotonic() + timeout
+        while waiting:
+            for meta in await admin.describe_topics(sorted(waiting)):
+                parts = meta.get("partitions") or []
+                if meta.get("error_code", 0) == 0 and len(parts) >= waiting[meta["topic"]] and \
+                        all(p.get("leader", -1) >= 0 for p in parts):
+                    del waiting[meta["topic"]]
+            if not waiting:
+                break
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"topics without a leader after {timeout:.0f}s: {', '.join(sorted(waiting))}")
+            await asyncio.sleep(0.2)
         return [t.name for t in new]
 
 

@@ -1,4 +1,5 @@
-"""`akhbar alerts deliver --webhook URL` (POST each alert as JSON) and `akhbar alerts tail`.
+"""`akhbar alerts deliver --webhook URL` (POST each alert as JSON), `akhbar alerts replay --webhook URL` (the
+alerts that delivery gave up on, from articles.alerts-dlq) and `akhbar alerts tail`.
 
 Delivery is at-least-once with committed offsets: an alert's offset is committed only after the webhook
 accepted it (2xx) or it went to the alerts DLQ, so a restart resumes after the last delivered alert and
@@ -129,6 +130,15 @@ class Deliverer:
         if alert_id in self.seen:
             self.duplicates += 1
             return
+        error = await self.post(http, alert_id, alert.get("rule_id"), message.value)
+        if error is None:
+            self.delivered += 1
+            return
+        await self._dead_letter(producer, dlq_topic, message, RuntimeError(error))
+
+    async def post(self, http, alert_id: str, rule_id, body: bytes) -> str | None:
+        """POST one alert with retries and exponential backoff: None when the webhook took it (the id is then
+        remembered), else the last error. Raises Stopping when asked to stop during a retry wait."""
         error = None
         for attempt in range(self.retries + 1):
             if attempt:
@@ -140,14 +150,13 @@ class Deliverer:
                 except asyncio.TimeoutError:
                     pass
             try:
-                async with http.post(self.webhook, data=message.value, headers={
+                async with http.post(self.webhook, data=body, headers={
                         "Content-Type": "application/json", "Idempotency-Key": alert_id,
                         "User-Agent": "akhbar-alerts"}) as resp:
                     if 200 <= resp.status < 300:
-                        self.delivered += 1
                         self._remember(alert_id)
-                        log.info("alert %s (rule %s) delivered: HTTP %d", alert_id, alert.get("rule_id"), resp.status)
-                        return
+                        log.info("alert %s (rule %s) delivered: HTTP %d", alert_id, rule_id, resp.status)
+                        return None
                     error = f"HTTP {resp.status}"
                     if resp.status not in RETRYABLE:
                         break  # a client error will not go away by retrying
@@ -155,8 +164,7 @@ class Deliverer:
                 error = f"{type(exc).__name__}: {exc}"
             except Exception as exc:  # noqa: BLE001 - aiohttp.ClientError and friends
                 error = f"{type(exc).__name__}: {exc}"
-        await self._dead_letter(producer, dlq_topic, message, RuntimeError(
-            f"webhook {self.webhook} failed after {attempt + 1} attempt(s): {error}"))
+        return f"webhook {self.webhook} failed after {attempt + 1} attempt(s): {error}"
 
     async def _preload_seen(self, topic: str, window: int = 100_000) -> None:
         """Alert ids before the group's committed offsets (the last `window` per partition) were delivered
@@ -206,10 +214,127 @@ class Deliverer:
         from schemas.codec import encode
 
         self.failed += 1
-        record = dead_letter("alerts.deliver", exc, message.value, message)
+        record = dead_letter("alerts.deliver", exc, message.value, message, target=self.webhook)
         log.warning("alert at %s[%s]@%s dead-lettered to %s: %s", message.topic, message.partition, message.offset,
                     dlq_topic, record.error)
         await producer.send_and_wait(dlq_topic, encode(record), key=message.key)
+
+
+@alerts.command()
+@click.option("--webhook", required=True, help="URL to POST the dead-lettered alerts to (usually the one that failed, "
+              "once it is fixed).")
+@click.option("--group", help="Consumer group (default: <AKHBAR_APP_ID>-alerts-replay-<host of URL>-<port>).")
+@click.option("--all-targets", is_flag=True, help="Also replay alerts that failed for another webhook.")
+@click.option("--retries", type=int, help="Retries after a failed POST (default AKHBAR_WEBHOOK_RETRIES).")
+@click.option("--backoff", type=float, help="First retry delay in seconds (default AKHBAR_WEBHOOK_BACKOFF_S).")
+@click.option("--timeout", type=float, help="Timeout of one POST in seconds (default AKHBAR_WEBHOOK_TIMEOUT_S).")
+@click.option("--dry-run", is_flag=True, help="Show what would be replayed; post and commit nothing.")
+def replay(webhook, group, all_targets, retries, backoff, timeout, dry_run):
+    """POST the alerts on articles.alerts-dlq (those `deliver` gave up on) to WEBHOOK again.
+
+    Each dead letter's offset is committed once its alert was delivered (or skipped: another webhook's, not an
+    alert, an id already delivered in this run), so a second replay starts after the last one. An alert that
+    still fails after its retries stops the replay with exit status 1, uncommitted: nothing is lost, and the
+    next replay begins with it."""
+    from yarl import URL
+
+    url = URL(webhook)
+    if url.scheme not in ("http", "https") or not url.host:
+        raise click.BadParameter("an http:// or https:// URL", param_hint="--webhook")
+    settings = load_settings()
+    replayer = Replayer(settings, webhook, group or f"{settings.app_id}-alerts-replay-{url.host}-{url.port}",
+                        retries=settings.webhook_retries if retries is None else retries,
+                        backoff=settings.webhook_backoff_s if backoff is None else backoff,
+                        timeout=settings.webhook_timeout_s if timeout is None else timeout,
+                        all_targets=all_targets, dry_run=dry_run)
+    logging.basicConfig(level=settings.log_level.upper(), format="[%(asctime)s] [%(levelname)s] %(message)s")
+    try:
+        asyncio.run(replayer.run(click.echo))
+    except (OSError, ConnectionError) as exc:
+        raise broker_error(exc, settings) from None
+    except Exception as exc:  # noqa: BLE001
+        if type(exc).__module__.startswith("aiokafka"):
+            raise broker_error(exc, settings) from None
+        raise
+    click.echo(f"{'would replay' if dry_run else 'replayed'} {replayer.delivered}, skipped {replayer.skipped}, "
+               f"skipped duplicates {replayer.duplicates}")
+    if replayer.stopped_on:
+        raise click.ClickException(f"stopped at {replayer.stopped_on} (left for the next replay)")
+
+
+class Replayer(Deliverer):
+    """Reads articles.alerts-dlq to its end offsets (as of the start) and POSTs each dead-lettered alert."""
+
+    def __init__(self, settings, webhook, group, *, all_targets=False, dry_run=False, **kwargs):
+        super().__init__(settings, webhook, group, **kwargs)
+        self.all_targets, self.dry_run = all_targets, dry_run
+        self.skipped = 0
+        self.stopped_on: str | None = None
+
+    async def run(self, echo=click.echo) -> None:
+        import aiohttp
+        from aiokafka import AIOKafkaConsumer, TopicPartition
+
+        from schemas.codec import from_dict
+        from schemas.records import DeadLetter
+        from streams.cli.dlq import original_bytes
+        from streams.topics import ALERTS_DLQ, create_topics, partition_ids
+
+        s = self.settings
+        await create_topics(s)
+        topic = s.topic(ALERTS_DLQ)
+        tps = [TopicPartition(topic, p) for p in await partition_ids(s, topic)]
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self._stop.set)
+        consumer = AIOKafkaConsumer(bootstrap_servers=s.bootstrap_servers, group_id=self.group,
+                                    enable_auto_commit=False, auto_offset_reset="earliest",
+                                    isolation_level="read_committed", **s.kafka_security())
+        await consumer.start()
+        try:
+            consumer.assign(tps)
+            end = await consumer.end_offsets(tps)
+            for tp in tps:
+                if await consumer.committed(tp) is None:
+                    await consumer.seek_to_beginning(tp)
+            todo = {tp for tp in tps if await consumer.position(tp) < end[tp]}
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout)) as http:
+                while todo and not self._stop.is_set():
+                    for tp, messages in (await consumer.getmany(*todo, timeout_ms=500)).items():
+                        for m in messages:
+                            if m.offset >= end[tp]:
+                                break
+                            where = f"{tp.partition}@{m.offset}"
+                            try:
+                                letter = from_dict(DeadLetter, orjson.loads(m.value))
+                                alert_id = orjson.loads(original_bytes(letter))["id"]
+                            except Exception as exc:  # noqa: BLE001 - not a dead-lettered alert: nothing to send
+                                echo(f"skipping {where}: not a dead-lettered alert ({type(exc).__name__})")
+                                self.skipped += 1
+                            else:
+                                if not self.all_targets and letter.target not in (None, self.webhook):
+                                    self.skipped += 1  # another webhook's failure (its own replay sends it)
+                                elif alert_id in self.seen:
+                                    self.duplicates += 1  # dead-lettered twice; delivered once is enough
+                                elif self.dry_run:
+                                    echo(f"would replay {where}: alert {alert_id} ({letter.error})")
+                                    self._remember(alert_id)
+                                    self.delivered += 1
+                                else:
+                                    try:
+                                        error = await self.post(http, alert_id, letter.key, original_bytes(letter))
+                                    except Stopping:
+                                        return
+                                    if error is not None:
+                                        self.stopped_on = f"{where} (alert {alert_id}): {error}"
+                                        return
+                                    echo(f"replayed {where}: alert {alert_id}")
+                                    self.delivered += 1
+                            if not self.dry_run:
+                                await consumer.commit({tp: m.offset + 1})
+                    todo = {tp for tp in todo if await consumer.position(tp) < end[tp]}
+        finally:
+            await consumer.stop()
 
 
 @alerts.command()

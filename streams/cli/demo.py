@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from agents import ALL_AGENTS
 from streams import localkafka
 from streams.cli.common import load_settings
 from streams.cli.produce import _produce
@@ -41,7 +42,7 @@ def demo(paths, timeout, keep_kafka):
         start = asyncio.run(end_offsets(settings, topic))
         log_path = Path(settings.datadir) / "demo-worker.log"
         log_path.parent.mkdir(parents=True, exist_ok=True)
-        click.echo(f"Starting a worker (agents ingest, clean, entities; log {log_path}) ...")
+        click.echo(f"Starting a worker (agents {', '.join(ALL_AGENTS)}; log {log_path}) ...")
         with open(log_path, "wb") as log:
             worker = subprocess.Popen([sys.executable, "-m", "streams.cli.main", "worker", "--loglevel", "info"],
                                       cwd=REPO_ROOT, env=os.environ.copy(), start_new_session=True,

@@ -27,7 +27,7 @@ def worker(agent_list, web_port, loglevel):
     """Run the pipeline agents until stopped (SIGTERM/Ctrl-C shut down cleanly)."""
     import faust
 
-    from streams.app import create_app
+    from streams.app import create_app, internal_topics
     from streams.topics import create_topics
 
     settings = load_settings()
@@ -38,11 +38,12 @@ def worker(agent_list, web_port, loglevel):
     if unknown or not names:
         raise click.BadParameter(f"choose from {', '.join(ALL_AGENTS)}", param_hint="--agents")
     settings = dataclasses.replace(settings, app_id=group_id(settings.app_id, names))
+    app = create_app(settings, names)
     try:
-        asyncio.run(create_topics(settings))
+        # Faust's own topics too, before its consumer subscribes (create_topics says why)
+        asyncio.run(create_topics(settings, internal_topics(app)))
     except Exception as exc:
         raise broker_error(exc, settings) from None
-    app = create_app(settings, names)
     process = faust.Worker(app, loglevel=loglevel or settings.log_level)
     # At WARN and above, faust's terminal spinner sets the root logger to DEBUG (to spin on every record) and
     # keeps it there after start-up: every debug record of faust and aiokafka would then be built and dropped,

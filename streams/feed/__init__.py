@@ -3,10 +3,13 @@
     /                 live right-to-left page (static HTML/CSS/JS in streams/feed/static; text is only ever
                       put into the page with textContent, never parsed as HTML)
     /articles         recent articles (JSON list; ?entity=&source=&lang= filters)
-    /articles/{id}    one recent article (JSON), 404 when this worker has not seen it
+    /articles/{id}    one recent article (JSON, its latest version), 404 when this worker has not seen it
+    /stories          recent stories (JSON list): copies of one story collapsed, with their members
     /alerts           recent alerts (JSON list)
     /stream           Server-Sent Events: `article` events as articles reach articles.enriched
+    /stories/stream   Server-Sent Events: `story` events, the whole story each time an article joins it
     /alerts/stream    Server-Sent Events: `alert` events from articles.alerts
+    /feed/status      whether the feed has read its history and is live, and what it holds (JSON)
     /metrics          Prometheus text format (streams/metrics.py)
 
 Every worker's feed reads ALL partitions of articles.enriched, articles.alerts and the DLQ with its own
@@ -18,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from importlib.resources import files
 
 import orjson
@@ -31,33 +34,105 @@ SSE_HEARTBEAT_S = 15.0
 OFFSETS_TIMEOUT_S = 8.0
 HISTORY_WAIT_S = 5.0  # how long /articles waits for a starting worker to read its history
 # stage name -> the topic it writes (names before the prefix), for the per-stage counts
-STAGE_OUTPUTS = {"ingest": "articles.validated", "clean": "articles.clean", "entities": "articles.enriched",
-                 "alerts": "articles.alerts"}
+STAGE_OUTPUTS = {"ingest": "articles.validated", "clean": "articles.clean", "entities": "articles.entities",
+                 "stories": "articles.enriched", "alerts": "articles.alerts"}
+
+
+def _story(article: dict) -> dict:
+    story = article.get("story")
+    return story if isinstance(story, dict) else {}
+
+
+def story_key(article: dict) -> str:
+    """The story an article belongs to: its `story.id` (the story's first article), else the article itself."""
+    return str(_story(article).get("id") or article.get("id"))
+
+
+def _matches(article: dict, want: str, source: str, lang: str) -> bool:
+    from nlp.rules import norm
+
+    if source and article.get("source") != source:
+        return False
+    if lang and article.get("lang") != lang:
+        return False
+    return not want or any(want in (norm(e.get("canonical") or ""), norm(e.get("text") or ""))
+                           for e in article.get("entities") or [])
 
 
 class FeedHub:
-    """Recent articles and alerts in memory, and the SSE subscribers they are pushed to."""
+    """Recent articles, their stories and alerts in memory, and the SSE subscribers they are pushed to.
+
+    The feed reads outside any transaction and may see an article or an alert more than once (a redelivery
+    after a crash or a rebalance, a reprocessed DLQ letter, the reader re-reading its history after a broker
+    hiccup): both are kept by id, the latest version wins, and a record identical to the one held is not
+    pushed again.
+    """
 
     def __init__(self, history: int = 200):
         self.articles: OrderedDict[str, dict] = OrderedDict()
-        self.alerts: deque[dict] = deque(maxlen=history)
+        self.alerts: OrderedDict[str, dict] = OrderedDict()
+        self.stories: OrderedDict[str, list[str]] = OrderedDict()  # story key -> member ids, in arrival order
+        self.story_of: dict[str, str] = {}
         self.history = history
-        self.subscribers: dict[str, set[asyncio.Queue]] = {"articles": set(), "alerts": set()}
+        self.subscribers: dict[str, set[asyncio.Queue]] = {"articles": set(), "alerts": set(), "stories": set()}
         self.ready = asyncio.Event()
 
-    def add_article(self, article: dict, live: bool = True) -> None:
+    def add_article(self, article: dict, live: bool = True) -> bool:
+        """Keep `article` (replacing an earlier version of it); False when it is identical to the one held."""
         aid = str(article.get("id"))
+        if self.articles.get(aid) == article:
+            return False
         self.articles.pop(aid, None)
         self.articles[aid] = article
+        key = story_key(article)
+        old_key = self.story_of.get(aid)
+        if old_key != key:
+            if old_key is not None:  # a new version in another story: it leaves the old one
+                self._leave_story(aid, old_key)
+            self.story_of[aid] = key
+            self.stories.setdefault(key, []).append(aid)
         while len(self.articles) > self.history:
-            self.articles.popitem(last=False)
+            gone, _ = self.articles.popitem(last=False)
+            self._leave_story(gone, self.story_of.pop(gone))
         if live:
             self._publish("articles", article)
+            if old_key is not None and old_key != key:
+                self._publish("stories", self.story(old_key) if old_key in self.stories else
+                              {"id": old_key, "size": 0, "copies": 0, "sources": [], "lead": None, "members": []})
+            if key in self.stories:
+                self._publish("stories", self.story(key))
+        return True
 
-    def add_alert(self, alert: dict, live: bool = True) -> None:
-        self.alerts.append(alert)
+    def _leave_story(self, aid: str, key: str) -> None:
+        members = self.stories.get(key)
+        if members and aid in members:
+            members.remove(aid)
+            if not members:
+                del self.stories[key]
+
+    def add_alert(self, alert: dict, live: bool = True) -> bool:
+        """Keep `alert` by id; False (and nothing pushed) when it is identical to the one held."""
+        key = str(alert.get("id"))
+        if self.alerts.get(key) == alert:
+            return False
+        self.alerts[key] = alert
+        while len(self.alerts) > self.history:
+            self.alerts.popitem(last=False)
         if live:
             self._publish("alerts", alert)
+        return True
+
+    def story(self, key: str) -> dict:
+        """One story as the page shows it: the lead article (the story's first, or the earliest one here) in
+        full, and every member here in arrival order (`sources`: the distinct sources among them)."""
+        members = [self.articles[m] for m in self.stories[key]]
+        lead = next((a for a in members if str(a.get("id")) == key), members[0])
+        sizes = [_story(a).get("size") for a in members]
+        size = max([len(members)] + [n for n in sizes if isinstance(n, int)])
+        first_seen = _story(lead).get("first_seen") or lead.get("ingested_at")
+        return {"id": key, "first_seen": first_seen, "size": size, "copies": len(members),
+                "sources": sorted({str(a.get("source")) for a in members if a.get("source")}),
+                "lead": lead, "members": [_member(a) for a in members]}
 
     def _publish(self, stream: str, record: dict) -> None:
         for q in list(self.subscribers[stream]):
@@ -79,17 +154,32 @@ class FeedHub:
         want = norm(entity) if entity else ""
         out = []
         for a in reversed(self.articles.values()):
-            if source and a.get("source") != source:
-                continue
-            if lang and a.get("lang") != lang:
-                continue
-            if want and not any(want in (norm(e.get("canonical") or ""), norm(e.get("text") or ""))
-                                for e in a.get("entities") or []):
-                continue
-            out.append(a)
-            if len(out) >= limit:
-                break
+            if _matches(a, want, source, lang):
+                out.append(a)
+                if len(out) >= limit:
+                    break
         return out
+
+    def recent_stories(self, entity: str = "", source: str = "", lang: str = "", limit: int = 100) -> list[dict]:
+        """Stories newest first (by their first arrival here); a story is listed when any member matches."""
+        from nlp.rules import norm
+
+        want = norm(entity) if entity else ""
+        out = []
+        for key in reversed(self.stories):
+            if any(_matches(self.articles[m], want, source, lang) for m in self.stories[key]):
+                out.append(self.story(key))
+                if len(out) >= limit:
+                    break
+        return out
+
+
+def _member(a: dict) -> dict:
+    """What the page needs of a story member besides the lead: to list it and to filter on it."""
+    return {"id": a.get("id"), "title": a.get("title"), "source": a.get("source"), "lang": a.get("lang"),
+            "url": a.get("url"), "published_at": a.get("published_at"), "ingested_at": a.get("ingested_at"),
+            "duplicate_of": a.get("duplicate_of"), "similarity": a.get("similarity"),
+            "entities": [{k: e.get(k) for k in ("text", "canonical", "type")} for e in a.get("entities") or []]}
 
 
 def observe_article(article: dict) -> None:
@@ -156,14 +246,18 @@ async def follow(settings, hub: FeedHub) -> None:
                         continue
                     # history is pushed to SSE clients too: a page that connected before the history was
                     # read gets it that way (the page replaces an article it already has, by id)
-                    if kind == "articles":
-                        if m.offset >= live_from[tp]:
-                            observe_article(rec)
-                        hub.add_article(rec)
-                    elif kind == "alerts":
-                        hub.add_alert(rec)
-                    elif kind == "dlq":
-                        metrics.DLQ_BY_STAGE.labels(stage=str(rec.get("stage"))).inc()
+                    try:
+                        if kind == "articles":
+                            if m.offset >= live_from[tp]:
+                                observe_article(rec)
+                            hub.add_article(rec)
+                        elif kind == "alerts":
+                            hub.add_alert(rec)
+                        elif kind == "dlq":
+                            metrics.DLQ_BY_STAGE.labels(stage=str(rec.get("stage"))).inc()
+                    except Exception as exc:  # noqa: BLE001 - one odd record must not stop the feed
+                        log.warning("feed skipped %s[%d]@%d: %s: %s", tp.topic, tp.partition, m.offset,
+                                    type(exc).__name__, exc)
                 if tp in behind and messages[-1].offset + 1 >= behind[tp]:
                     del behind[tp]
                     if not behind:
@@ -177,7 +271,7 @@ async def poll_cluster(settings, base_app_id: str, every: float = 5.0) -> None:
     from aiokafka import AIOKafkaConsumer, TopicPartition
     from aiokafka.admin import AIOKafkaAdminClient
 
-    from streams.topics import catalogue
+    from streams.topics import ALERTS_DLQ, catalogue
 
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers, **settings.kafka_security())
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers, enable_auto_commit=False,
@@ -203,6 +297,7 @@ async def poll_cluster(settings, base_app_id: str, every: float = 5.0) -> None:
                     if full in totals:
                         metrics.STAGE_MESSAGES.labels(stage=stage, topic=full).set(totals[full])
                 metrics.DLQ_MESSAGES.set(totals.get(settings.topic(settings.dlq_topic), 0))
+                metrics.ALERTS_DLQ_MESSAGES.set(totals.get(settings.topic(ALERTS_DLQ), 0))
                 groups = [g[0] for g in await admin.list_consumer_groups()
                           if g[0] == base_app_id or g[0].startswith(base_app_id + "-")]
                 for group in groups:
@@ -293,6 +388,16 @@ def register_feed(app, settings) -> FeedHub:
             return web.json({"error": "limit must be an integer"}, status=400)
         return _json(hub.recent(q.get("entity", ""), q.get("source", ""), q.get("lang", ""), limit))
 
+    @app.page("/stories")
+    async def stories(web, request):
+        await history_read()
+        q = request.query
+        try:
+            limit = max(1, min(1000, int(q.get("limit", "100"))))
+        except ValueError:
+            return web.json({"error": "limit must be an integer"}, status=400)
+        return _json(hub.recent_stories(q.get("entity", ""), q.get("source", ""), q.get("lang", ""), limit))
+
     @app.page("/articles/{article_id}")
     async def article(web, request, article_id):
         await history_read()
@@ -305,7 +410,7 @@ def register_feed(app, settings) -> FeedHub:
     @app.page("/alerts")
     async def alerts(web, request):
         await history_read()
-        return _json(list(reversed(hub.alerts)))
+        return _json(list(reversed(hub.alerts.values())))
 
     @app.page("/stream")
     async def stream(web, request):
@@ -316,6 +421,19 @@ def register_feed(app, settings) -> FeedHub:
     async def alert_stream(web, request):
         """Server-Sent Events: one `alert` event per new alert."""
         return await _sse(request, hub, "alerts", "alert")
+
+    @app.page("/stories/stream")
+    async def story_stream(web, request):
+        """Server-Sent Events: one `story` event (the whole story) each time an article joins or changes one."""
+        return await _sse(request, hub, "stories", "story")
+
+    @app.page("/feed/status")
+    async def feed_status(web, request):
+        """Whether this worker's feed has read its history and is live (what it reads from now on is new), and
+        what it holds."""
+        return _json({"live": hub.ready.is_set(), "articles": len(hub.articles), "stories": len(hub.stories),
+                      "alerts": len(hub.alerts),
+                      "sse_clients": {name: len(subs) for name, subs in hub.subscribers.items()}})
 
     @app.page("/metrics")
     async def metrics_page(web, request):

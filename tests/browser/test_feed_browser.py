@@ -1,14 +1,17 @@
 """The feed in real headless Chromium (Debian's /usr/bin/chromium, driven by playwright; no browser download).
 
-Open the feed, produce an article through Kafka (articles.raw -> ingest -> clean -> entities), see it appear
-with its entities highlighted within 3 s, filter by an entity, check that a title `<script>alert(1)</script>`
-renders as text, and keep screenshots under docs/screenshots/.
+Open the feed, produce an article through Kafka (articles.raw -> ingest -> clean -> entities -> stories), see it
+appear with its entities highlighted within 3 s and its alert in the side column, produce a copy of it from
+another outlet and see the same card update to two copies (no new card, no second alert for the story),
+check that a title `<script>alert(1)</script>` renders as text, filter by an entity, and keep screenshots
+under docs/screenshots/.
 """
 from __future__ import annotations
 
 import os
 import shutil
 import time
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -32,6 +35,9 @@ pytestmark = [pytestmark, pytest.mark.browser]
 
 BODY = ("سمحت السلطات العراقية بدخول المئات من الجنود السوريين الفارين من الجبهة إلى العراق عن طريق معبر القائم "
         "الحدودي، وقال مسؤول في بغداد إن الانشقاقات تتزايد في صفوف الجيش السوري.")
+# another story (the warm-up), which the keyword rule also matches
+WARM_BODY = ("أعلنت وزارة الدفاع التركية في أنقرة أنها رصدت تحركات جديدة قرب الحدود، وتحدثت صحف محلية عن انشقاق "
+             "ضابطين من فصيل مسلح في ريف حلب الشمالي بعد خلافات على الرواتب والمواقع.")
 
 
 def send(settings, topic, messages):
@@ -66,21 +72,29 @@ def browser_page(tmp_path):
             context.close()
 
 
+def metric(port, name) -> float:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as r:
+        text = r.read().decode()
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(name + " ")
+               or line.startswith(name + "{"))
+
+
 def test_feed_in_chromium(pipeline, tmp_path, browser_page):
     page = browser_page
     add_rules(pipeline, tmp_path, "id: defections\nseverity: high\nname: انشقاقات\nmatch: {keyword: انشقاق}\n")
-    proc = pipeline.start_worker()  # the whole pipeline and the alerts, one worker
+    proc = pipeline.start_worker()  # the whole pipeline, stories and alerts: one worker
     port = int(proc.args[proc.args.index("--web-port") + 1])
     settings = pipeline.settings
 
     # warm-up: the first article also loads the NER model; the 3 s promise is for a running pipeline
-    warm_id, warm = raw("تمهيد")
+    warm_id, warm = raw("تمهيد: تحركات قرب الحدود", body=WARM_BODY)
     send(settings, pipeline.topic(RAW), [warm])
     page.goto(f"http://127.0.0.1:{port}/", wait_until="domcontentloaded")
     page.wait_for_selector("body[data-live='1']", timeout=15000)
     page.wait_for_selector(f"article[data-id='{warm_id}']", timeout=30000)
 
-    art_id, message = raw("فرار المئات من القوات السورية إلى العراق")
+    title = "فرار المئات من القوات السورية إلى العراق"
+    art_id, message = raw(title)
     t0 = time.monotonic()
     send(settings, pipeline.topic(RAW), [message])
     page.wait_for_selector(f"article[data-id='{art_id}'] mark.ent", timeout=3000)
@@ -95,9 +109,26 @@ def test_feed_in_chromium(pipeline, tmp_path, browser_page):
     colour = marks.first.evaluate("m => getComputedStyle(m).backgroundColor")
     assert colour not in ("rgba(0, 0, 0, 0)", "transparent")
     assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+    # one alert per story: the warm-up's (maybe already in the history the page fetched) and this one's
     page.wait_for_function("document.querySelectorAll('#alerts li').length >= 2", timeout=10000)
-    page.wait_for_timeout(500)
-    assert page.locator("#alerts li").count() == 2  # the keyword rule fired on both articles, each shown once
+
+    # a copy of the same wire story from another outlet: the card updates in place, no new card, no new alert
+    copy_id, copy = raw(title, body="بغداد - " + BODY.replace("الحدودي،", "الحدودي ،"), source="outlet-b")
+    suppressed = metric(port, "akhbar_alerts_suppressed_total")
+    send(settings, pipeline.topic(RAW), [copy])
+    page.wait_for_function("id => (document.querySelector(`article[data-story='${id}'] .story-count`) || {})"
+                           ".textContent === 'نسخ: 2 · مصادر: 2'", arg=art_id, timeout=10000)
+    assert page.locator(f"article[data-story='{art_id}']").count() == 1
+    assert page.locator(f"article[data-id='{copy_id}']").count() == 0
+    card.locator("details.story summary").click()
+    member = card.locator(f"details.story li[data-id='{copy_id}']")
+    member.wait_for(timeout=3000)
+    assert "outlet-b" in member.text_content()
+    deadline = time.monotonic() + 15
+    while metric(port, "akhbar_alerts_suppressed_total") <= suppressed and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert metric(port, "akhbar_alerts_suppressed_total") > suppressed  # the copy's alert was suppressed ...
+    assert page.locator("#alerts li").count() == 2  # ... so still one alert per story, each shown once
     page.screenshot(path=str(SHOTS / "feed.png"), full_page=False)
 
     # an article whose title is markup, straight onto articles.enriched: it must render as text
@@ -119,7 +150,7 @@ def test_feed_in_chromium(pipeline, tmp_path, browser_page):
     assert page.locator("#f-entity").input_value() == canonical
     shown = page.locator("article.article")
     ids = shown.evaluate_all("as => as.map(a => a.dataset.id)")
-    assert art_id in ids
+    assert art_id in ids and warm_id not in ids
     for i in range(shown.count()):
         names = shown.nth(i).locator("[data-canonical]").evaluate_all("ns => ns.map(n => n.dataset.canonical)")
         assert canonical in names
@@ -130,4 +161,5 @@ def test_feed_in_chromium(pipeline, tmp_path, browser_page):
     page.wait_for_selector("#articles .empty")
     page.click("#f-clear")
     page.wait_for_selector(f"article[data-id='{warm_id}']")
+    assert "Ignoring missing topic" not in pipeline.log(proc)  # every table's changelog was assigned
     print(f"article visible in the browser {seen_after * 1000:.0f} ms after produce")

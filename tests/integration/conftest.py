@@ -85,6 +85,23 @@ def _make_pipeline(bootstrap: str, tmp_path: Path, request) -> Pipeline:
     return Pipeline(settings=settings, env=env, tmp=tmp_path)
 
 
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.akhbar_failed = report.failed
+
+
+def _report_workers(p: Pipeline, request) -> None:
+    """When a test failed, the tail of each worker's log goes into the report (captured teardown output)."""
+    if not getattr(request.node, "akhbar_failed", False):
+        return
+    for n, proc in enumerate(p.workers):
+        print(f"----- worker {n} (pid {proc.pid}, exit {proc.poll()}): last lines of {proc.log_path} -----")
+        print(p.log(proc)[-6000:])
+
+
 @pytest.fixture
 def pipeline(kafka_broker, tmp_path, request):
     """A fresh topic set and consumer group; call .start_worker() to run real `akhbar worker` processes."""
@@ -93,6 +110,7 @@ def pipeline(kafka_broker, tmp_path, request):
         yield p
     finally:
         p.stop_all()
+        _report_workers(p, request)
 
 
 @pytest.fixture
@@ -118,3 +136,4 @@ def own_pipeline(own_broker, tmp_path, request):
         yield p
     finally:
         p.stop_all()
+        _report_workers(p, request)

@@ -135,3 +135,57 @@ def test_restart_does_not_redeliver(pipeline):
         proc.wait(30)
     ids = [a["id"] for a in hook.delivered()]
     assert sorted(ids) == sorted(a["id"] for a in first + second), ids  # each exactly once
+
+
+def akhbar_alerts(pipeline, *args):
+    return subprocess.run([sys.executable, "-m", "streams.cli.main", "alerts", *args], cwd=REPO, env=pipeline.env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_an_alert_redelivered_within_a_run_is_posted_once(pipeline):
+    hook = Hook()
+    a, b = alert(n=1), alert(n=2)
+    send_alerts(pipeline, [a, a, b, a])  # the producer or a replay wrote `a` again: same id
+    proc = akhbar_alerts(pipeline, "deliver", "--webhook", hook.url, "--exit-when-idle", "2")
+    assert proc.returncode == 0, proc.stderr
+    assert "delivered 2, dead-lettered 0, skipped duplicates 2" in proc.stdout
+    assert sorted(x["id"] for x in hook.delivered()) == sorted([a["id"], b["id"]])
+    hook.shutdown()
+
+
+@pytest.mark.akhbar_env(AKHBAR_WEBHOOK_BACKOFF_S="0.05", AKHBAR_WEBHOOK_RETRIES="1")
+def test_dead_lettered_alerts_are_replayed_once_the_webhook_works(pipeline):
+    hook = Hook(always_fail=True)
+    alerts = [alert(n=i) for i in range(2)]
+    send_alerts(pipeline, alerts)
+    proc = akhbar_alerts(pipeline, "deliver", "--webhook", hook.url, "--exit-when-idle", "2")
+    assert "delivered 0, dead-lettered 2" in proc.stdout, proc.stdout + proc.stderr
+    letters = read(pipeline.settings, pipeline.topic(ALERTS_DLQ), count=2, timeout=20)
+    assert {x["target"] for x in letters} == {hook.url}
+    # the same letter twice (a deliverer that crashed before its commit), another webhook's failure, junk
+    first = {k: v for k, v in letters[0].items() if not k.startswith("_")}
+    other = {**first, "target": "http://127.0.0.1:9/elsewhere", "payload": orjson.dumps(alert(n=9)).decode()}
+    send(pipeline.settings, pipeline.topic(ALERTS_DLQ), [(b"r1", orjson.dumps(r), None) for r in (first, other)] +
+         [(b"r1", b"not a dead letter", None)])
+
+    # still failing: the replay stops at the first alert, commits nothing, exits non-zero
+    proc = akhbar_alerts(pipeline, "replay", "--webhook", hook.url)
+    assert proc.returncode == 1 and "stopped at" in proc.stderr and "HTTP 503" in proc.stderr, proc.stderr
+    assert hook.delivered() == []
+
+    proc = akhbar_alerts(pipeline, "replay", "--webhook", hook.url, "--dry-run")
+    assert proc.returncode == 0 and "would replay 2, skipped 2, skipped duplicates 1" in proc.stdout, proc.stdout
+    assert hook.delivered() == []
+
+    hook.always_fail = False  # fixed
+    proc = akhbar_alerts(pipeline, "replay", "--webhook", hook.url)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "replayed 2, skipped 2, skipped duplicates 1" in proc.stdout
+    delivered = [x["id"] for x in hook.delivered()]
+    assert sorted(delivered) == sorted(a["id"] for a in alerts)  # each once, none of the other webhook's
+    assert json.loads(letters[0]["payload"]) in hook.delivered()  # the alert as it was, byte for byte
+
+    proc = akhbar_alerts(pipeline, "replay", "--webhook", hook.url)  # committed: nothing left to replay
+    assert proc.returncode == 0 and "replayed 0, skipped 0" in proc.stdout, proc.stdout + proc.stderr
+    assert len(hook.delivered()) == 2
+    hook.shutdown()

@@ -1,6 +1,6 @@
 """Crashes, broker restarts, broker loss, SIGTERM, poison messages and fuzz, on real brokers and workers.
 
-The pipeline runs at-least-once (see docs/reliability.md): nothing may be lost; duplicate deliveries
+The pipeline runs at-least-once (see deploy/README.md, "Delivery guarantees"): nothing may be lost; duplicate deliveries
 after a crash are counted and printed, and consumers deduplicate by article id.
 """
 from __future__ import annotations
@@ -32,8 +32,8 @@ def test_scale_out_three_workers_then_a_fourth_mid_stream(pipeline):
     s = pipeline.settings
     ids, messages = articles(5000, "scale")
     send(s, s.topic(RAW), messages[:2500])
-    first = read(s, s.topic(ENRICHED), count=500, timeout=120)
-    assert len(first) >= 500
+    first = read(s, s.topic(ENRICHED), count=100, timeout=300)
+    assert len(first) >= 100, "the pipeline made no progress before the 4th worker"
     fourth = pipeline.start_worker()  # joins while the first half is still flowing
     send(s, s.topic(RAW), messages[2500:])
     records = read(s, s.topic(ENRICHED), ids=set(ids), timeout=300, settle=3.0)

@@ -6,11 +6,15 @@ import threading
 import time
 import urllib.request
 
+import orjson
 import pytest
 
-from streams.topics import ENRICHED
+from streams.topics import ALERTS, ALERTS_DLQ, ENRICHED, RAW
 from tests.integration.alerting import add_rules, as_message, enriched
-from tests.integration.kafka_io import send
+from tests.integration.kafka_io import read, send
+
+BODY = ("سمحت السلطات العراقية بدخول المئات من الجنود السوريين الفارين من الجبهة إلى العراق عن طريق معبر القائم "
+        "الحدودي، وقال مسؤول في بغداد إن عدد الجنود الذين دخلوا بلغ ألفين بين ضابط وجندي.")
 
 
 def port_of(proc) -> int:
@@ -45,9 +49,16 @@ def wait_for(cond, timeout=20.0):
     return False
 
 
+def wait_live(port):
+    """Until the worker's feed has read its history: what is produced from then on is new to it (counted in
+    its histograms), not history."""
+    assert wait_for(lambda: json.loads(get(port, "/feed/status")[2])["live"], 60)
+
+
 def test_feed_pages_sse_and_metrics(pipeline, tmp_path):
     add_rules(pipeline, tmp_path, "id: iraq\nseverity: high\nmatch: {entity: العراق}\n")
     port = port_of(pipeline.start_worker(agents="alerts"))
+    wait_live(port)
     status, headers, body = get(port, "/")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     assert "script-src 'self'" in headers["Content-Security-Policy"]
@@ -75,12 +86,67 @@ def test_feed_pages_sse_and_metrics(pipeline, tmp_path):
     with pytest.raises(urllib.error.HTTPError) as err:
         get(port, "/articles/no-such-id")
     assert err.value.code == 404
+    send(pipeline.settings, pipeline.topic(ALERTS_DLQ), [(b"r", b"{}", None)])  # counted, whatever it holds
     time.sleep(6)  # one cluster poll of the metrics
     _, headers, body = get(port, "/metrics")
     text = body.decode()
     assert headers["Content-Type"].startswith("text/plain")
-    for name in ("akhbar_stage_messages{", "akhbar_dlq_messages", "akhbar_consumer_lag{", "akhbar_alerts_total{",
+    for name in ("akhbar_stage_messages{", "akhbar_dlq_messages", "akhbar_alerts_dlq_messages", "akhbar_consumer_lag{",
+                 "akhbar_alerts_total{",
                  "akhbar_stage_latency_seconds_bucket{", "akhbar_feed_articles_total"):
         assert name in text, name
-    assert f'akhbar_stage_messages{{stage="entities",topic="{pipeline.topic(ENRICHED)}"}} 1.0' in text
+    assert f'akhbar_stage_messages{{stage="stories",topic="{pipeline.topic(ENRICHED)}"}} 1.0' in text
+    assert "\nakhbar_alerts_dlq_messages 1.0" in text
     print(f"feed SSE latency (produce -> event): {latency * 1000:.0f} ms")
+
+
+def test_feed_collapses_a_story_and_keeps_redelivered_records_once(pipeline):
+    """Through the whole pipeline (stories included): an original and a copy from another outlet are one story
+    in /stories and in the `story` SSE events; a redelivered article and a redelivered alert are kept once, and
+    /articles/{id} answers with an article's latest version."""
+    port = port_of(pipeline.start_worker())
+    wait_live(port)
+    s = pipeline.settings
+    stories, articles, stop = [], [], threading.Event()
+    for path, out in (("/stories/stream", stories), ("/stream", articles)):
+        threading.Thread(target=sse_events, args=(port, path, out, stop), daemon=True).start()
+    time.sleep(1.0)
+    title = "فرار المئات من القوات السورية إلى العراق"
+    send(s, s.topic(RAW), [(b"orig-1", orjson.dumps({"id": "orig-1", "title": title, "body": BODY,
+                                                       "source": "wire"}), None)])
+    assert wait_for(lambda: any(d["id"] == "orig-1" for _, d in stories), 90), stories
+    copy_body = "بغداد - " + BODY.replace("الحدودي،", "الحدودي ،")
+    send(s, s.topic(RAW), [(b"copy-1", orjson.dumps({"id": "copy-1", "title": title, "body": copy_body,
+                                                       "source": "outlet-b"}), None)])
+    assert wait_for(lambda: any(d["id"] == "orig-1" and d["copies"] == 2 for _, d in stories)), stories
+    assert {e for e, _ in stories} == {"story"}
+    assert not any(d["id"] == "copy-1" for _, d in stories)  # the copy updated the story, it made no story
+    _, _, body = get(port, "/stories")
+    (story,) = [st for st in json.loads(body) if "copy-1" in [m["id"] for m in st["members"]]]
+    assert story["id"] == "orig-1" and story["lead"]["id"] == "orig-1" and story["size"] == 2
+    assert [m["id"] for m in story["members"]] == ["orig-1", "copy-1"] and story["sources"] == ["outlet-b", "wire"]
+    (copy,) = [m for m in story["members"] if m["id"] == "copy-1"]
+    assert copy["duplicate_of"] == "orig-1" and copy["similarity"] >= 0.5
+
+    # redeliveries, as a consumer outside the transaction sees them: the copy's record again as it was,
+    # then a re-processed version of it (a corrected title), and one alert twice
+    (record,) = [r for r in read(s, s.topic(ENRICHED), ids={"copy-1"}, timeout=30) if r["id"] == "copy-1"]
+    record = {k: v for k, v in record.items() if not k.startswith("_")}
+    corrected = {**record, "title": title + " (مصحح)"}
+    alert = {"id": "al-1", "rule_id": "r1", "article_id": "orig-1", "created_at": "2026-11-29T00:00:00Z",
+             "severity": "high", "matched": {"entities": [], "keywords": []}, "schema_version": "1.0"}
+    later = {**alert, "id": "al-2"}
+    send(s, s.topic(ENRICHED), [as_message(record), as_message(corrected)])
+    send(s, s.topic(ALERTS), [(b"r1", orjson.dumps(a), None) for a in (alert, alert, later)])
+    assert wait_for(lambda: json.loads(get(port, "/articles/copy-1")[2])["title"] == corrected["title"])
+    assert wait_for(lambda: any(a["id"] == "al-2" for a in json.loads(get(port, "/alerts")[2])))
+    stop.set()
+    _, _, body = get(port, "/articles?limit=1000")
+    assert [a["id"] for a in json.loads(body)].count("copy-1") == 1
+    assert [a["id"] for a in json.loads(get(port, "/alerts")[2])].count("al-1") == 1
+    _, _, body = get(port, "/stories")
+    (story,) = [st for st in json.loads(body) if st["id"] == "orig-1"]
+    assert [m["id"] for m in story["members"]] == ["orig-1", "copy-1"]
+    assert story["members"][1]["title"] == corrected["title"]
+    # the record redelivered unchanged was not pushed again; its new version was
+    assert [d["title"] for _, d in articles if d["id"] == "copy-1"] == [title, corrected["title"]]

@@ -13,7 +13,7 @@ from agents import ALL_AGENTS, PIPELINE
 from streams.cli import COMMANDS, cli
 from streams.cli.worker import group_id
 from streams.settings import REPO_ROOT, Settings, env_name
-from streams.topics import ENTITIES
+from streams.topics import ENRICHED, ENTITIES
 
 KNOWN_VARS = {env_name(f.name) for f in fields(Settings)}
 
@@ -30,12 +30,17 @@ def _check_akhbar_args(args: list[str]) -> None:
 def test_compose_uses_real_settings_and_commands():
     compose = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert {"kafka", "topics", "worker"} <= set(services)
-    for name in ("topics", "worker"):
+    assert {"kafka", "topics", "worker", "feed"} <= set(services)
+    running = []
+    for name in ("topics", "worker", "feed"):
         svc = services[name]
         assert set(svc["environment"]) <= KNOWN_VARS, set(svc["environment"]) - KNOWN_VARS
         _check_akhbar_args(svc["command"])
-        assert "ports" not in svc, "a fixed host port breaks `--scale worker=N`"
+        if "--agents" in svc["command"]:
+            running += svc["command"][svc["command"].index("--agents") + 1].split(",")
+    assert "ports" not in services["worker"], "a fixed host port breaks `--scale worker=N`"
+    assert services["feed"]["ports"] == ["127.0.0.1:6066:6066"], "the feed, on the host's loopback only"
+    assert sorted(running) == sorted(ALL_AGENTS), "every agent runs in exactly one service"
     assert services["worker"]["environment"]["AKHBAR_BROKER"].endswith("kafka:9092")
 
 
@@ -81,9 +86,15 @@ def test_kubernetes_deployments_cover_each_stage_once_with_probes_and_lag_scalin
             assert container["readinessProbe"]["httpGet"]["path"] == "/ready"
         if doc["kind"] == "Job":
             _check_akhbar_args(doc["spec"]["template"]["spec"]["containers"][0]["args"])
-    # every linear stage, plus story clustering (it sits between entities and articles.enriched)
-    sources = {name: source for name, (_, source, _) in PIPELINE.items()} | {"stories": ENTITIES}
-    assert sorted(stages.values()) == sorted(sources)
+    # every linear stage, story clustering (between entities and articles.enriched), and alerts
+    sources = {name: source for name, (_, source, _) in PIPELINE.items()} | {"stories": ENTITIES,
+                                                                                "alerts": ENRICHED}
+    assert sorted(stages.values()) == sorted(sources) == sorted(ALL_AGENTS)
+    service = next(d for _, d in docs if d["kind"] == "Service")
+    served = [n for n, d in docs if d["kind"] == "Deployment"
+              and d["spec"]["template"]["metadata"]["labels"] == {**d["spec"]["template"]["metadata"]["labels"],
+                                                                  **service["spec"]["selector"]}]
+    assert served == ["deployment-feed.yaml"], "the Service reaches the feed deployment"
     for _, doc in docs:
         if doc["kind"] == "ScaledObject":
             stage = stages[doc["spec"]["scaleTargetRef"]["name"]]

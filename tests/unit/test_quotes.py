@@ -42,3 +42,22 @@ def test_quoted_media_names_get_no_speaker():
     qs = find_quotes(text, [])
     assert [q.text for q in qs] == ["عكاظ", "الحياة"]
     assert all(q.speaker is None for q in qs)
+
+
+def test_subject_before_the_verb_time_words_and_plural_participles():
+    text = ("وكان مسؤول حكومي أشار في وقت سابق إلى أن “الخط الأحمر” واضح. "
+            "واعتبر الوزراء أن “تهديد أمن سوريا خطر”. مؤكدين أن “لا خيار سوى التنسيق”.")
+    qs = find_quotes(text, [])
+    assert [q.speaker for q in qs] == ["مسؤول حكومي", "الوزراء", "الوزراء"]
+
+
+def test_a_verb_opening_its_sentence_takes_the_previous_sentence_subject():
+    text = ("وكان فصيل كتائب حزب الله العراقي الذي انخرط في النزاع إلى جانب قوات النظام. "
+            "قال الاثنين إنه “لم يقرر بعد إرسال مقاتلين”.")
+    s = text.index("كتائب حزب الله")
+    ent = LinkedEntity("كتائب حزب الله", "ORG", s, s + len("كتائب حزب الله"), "كتائب حزب الله", None, "ktA}b")
+    (q,) = find_quotes(text, [ent])
+    assert q.speaker == "كتائب حزب الله" and (q.speaker_start, q.speaker_end) == (ent.start, ent.end)
+    # no subject anywhere: still no speaker rather than a wrong one
+    assert find_quotes("انتهى الاجتماع. قال الاثنين إنه “لا جديد”.", [])[0].speaker is None
+    assert find_quotes("وقال ناطق باسم الأمم المتحدة قد “تأجل الاجتماع”.", [])[0].speaker == "ناطق باسم الأمم المتحدة"

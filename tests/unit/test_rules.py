@@ -33,6 +33,24 @@ def test_keyword_not_inside_other_words(word):
     assert evaluate(rule(match={"keyword": "انشقاق"}), ArticleView(article(f"نص {word} نص"))) is None
 
 
+@pytest.mark.parametrize("word", ["انشقاقاتهم", "بانشقاقاتها", "وبالانشقاق", "وكالانشقاق", "فللانشقاقات"])
+def test_keyword_stacked_clitics(word):
+    """A conjunction before a preposition and the article; a plural ending before a pronoun."""
+    assert evaluate(rule(match={"keyword": "انشقاق"}), ArticleView(article(f"نص {word} نص")))
+
+
+@pytest.mark.parametrize("word", ["الحكومات", "وحكوماتهم", "حكومتين", "للحكومة"])
+def test_keyword_teh_marbuta_gives_way_to_the_feminine_plural(word):
+    assert evaluate(rule(match={"keyword": "حكومة"}), ArticleView(article(f"نص {word} نص")))
+
+
+@pytest.mark.parametrize("word, hit", [("بالأسد", True), ("للأسد", True), ("وللأسد", True), ("أسد", False),
+                                       ("لأسد", False)])
+def test_keyword_with_its_article(word, hit):
+    """A keyword written with the article takes ب ك before it or contracts with ل, and needs the article."""
+    assert bool(evaluate(rule(match={"keyword": "الأسد"}), ArticleView(article(f"نص {word} نص")))) is hit
+
+
 def test_keyword_teh_marbuta_before_suffix_and_diacritics():
     r = rule(match={"keyword": "حكومة"})
     assert evaluate(r, ArticleView(article("قالت حكومتها إن")))

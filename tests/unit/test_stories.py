@@ -181,3 +181,42 @@ def test_distinct_stories_on_one_topic_one_day_are_not_merged():
     merged = [p for p in pairs if assigned[p[0]].story_id == assigned[p[1]].story_id]
     assert not merged, [(p, json.dumps([a["title"] for a in items if a["id"] in p], ensure_ascii=False))
                         for p in merged]
+
+
+def _gather_messages(seen_ms: int) -> tuple[dict, list[dict]]:
+    keys = [f"{n:02d}:k" for n in range(4)]
+    article = {"t": "article", "id": "copy", "seen_ms": seen_ms, "first_seen": T0, "cpu_ms": 0.1,
+               "record": {"id": "copy"}, "keys": keys}
+    cand = ["orig", "orig", at(-60), 0.95, False]  # seen a minute before the copy
+    replies = [{"t": "reply", "id": "copy", "bands": [0, 1], "cands": [cand + [0, 3]], "seen_ms": seen_ms},
+               {"t": "reply", "id": "copy", "bands": [2], "cands": [cand + [2, 3]], "seen_ms": seen_ms},
+               {"t": "reply", "id": "copy", "bands": [3], "cands": [], "seen_ms": seen_ms}]
+    return article, replies
+
+
+@pytest.mark.parametrize("article_at", [0, 1, 2, 3])
+def test_gather_joins_once_every_band_answered_whatever_the_order(article_at):
+    seen_ms = stories.to_ms(T0)
+    article, replies = _gather_messages(seen_ms)
+    messages = replies[:article_at] + [article] + replies[article_at:]
+    pending, got, outs = None, None, []
+    for msg in messages:
+        pending, got, out = stories.gather(pending, got, msg, partition=4)
+        outs.append(out)
+        # a sweep an hour later must never take waiting state for expired (a reply before its article
+        # once carried event time 0, was swept, and the article waited forever)
+        for state in (pending, got):
+            if state is not None:
+                assert stories.sweep([("copy", state)], 4, seen_ms + 3_600_000, 72 * 3_600_000) == []
+    assert outs[:-1] == [None] * 3 and (pending, got) == (None, None)
+    assert outs[-1]["story"] == "orig" and outs[-1]["sim"] == 0.95 and outs[-1]["id"] == "copy"
+
+
+def test_gather_counts_a_redelivered_reply_once():
+    article, replies = _gather_messages(stories.to_ms(T0))
+    pending, got, _ = stories.gather(None, None, article, 0)
+    for msg in (replies[0], replies[0], replies[1]):
+        pending, got, out = stories.gather(pending, got, msg, 0)
+        assert out is None
+    assert len(got["cands"]) == 2
+    assert stories.gather(pending, got, replies[2], 0)[2]["story"] == "orig"

@@ -5,7 +5,7 @@
   const EXCERPT = 700;          // characters of body shown per article
   const MAX_SHOWN = 200;
   const TYPES = { PER: "شخص", LOC: "مكان", ORG: "منظمة", MISC: "أخرى" };
-  const articles = new Map();   // id -> article, insertion order = arrival order
+  const stories = new Map();    // story id -> story (lead article, members), insertion order = first arrival
   const $ = (id) => document.getElementById(id);
   const filters = { entity: "", source: "", lang: "" };
 
@@ -47,23 +47,28 @@
     return frag;
   }
 
-  function render(a, isNew) {
+  function when(t) {
+    const d = new Date(t);
+    return isNaN(d) ? t : d.toLocaleString("ar", { dateStyle: "medium", timeStyle: "short" });
+  }
+
+  // One card per story: the lead article (the story's first) in full, the others as its members.
+  function render(st, isNew) {
+    const a = st.lead;
     const node = $("article-tpl").content.firstElementChild.cloneNode(true);
     node.dataset.id = a.id;
+    node.dataset.story = st.id;
     node.querySelector(".title").textContent = a.title || "(بلا عنوان)";
+    node.querySelector(".title").dir = "auto";  // a Latin title reads left to right
     node.querySelector(".source").textContent = a.source || "مصدر غير معروف";
     const t = a.published_at || a.ingested_at;
     const time = node.querySelector(".time");
-    if (t) {
-      time.dateTime = t;
-      const d = new Date(t);
-      time.textContent = isNaN(d) ? t : d.toLocaleString("ar", { dateStyle: "medium", timeStyle: "short" });
-    }
+    if (t) { time.dateTime = t; time.textContent = when(t); }
     node.querySelector(".lang").textContent = a.lang || "?";
     node.querySelector(".body").appendChild(highlighted(a.body || "", a.entities));
     const list = node.querySelector(".entities");
     const seen = new Set();
-    for (const e of a.entities || []) {
+    for (const e of [a, ...st.members].flatMap((m) => m.entities || [])) {  // the story's entities
       const name = e.canonical || e.text;
       if (!name || seen.has(name)) continue;
       seen.add(name);
@@ -77,8 +82,49 @@
       li.appendChild(b);
       list.appendChild(li);
     }
+    if (st.members.length > 1) node.appendChild(membersBox(st));
     if (isNew) node.classList.add("new");
     return node;
+  }
+
+  function membersBox(st) {
+    const box = document.createElement("details");
+    box.className = "story";
+    const sum = document.createElement("summary");
+    const count = document.createElement("span");
+    count.className = "story-count";
+    count.textContent = "نسخ: " + st.members.length + " · مصادر: " + st.sources.length;
+    sum.appendChild(count);
+    box.appendChild(sum);
+    const ol = document.createElement("ol");
+    ol.className = "members";
+    for (const m of st.members) {
+      const li = document.createElement("li");
+      li.dataset.id = m.id;
+      const title = document.createElement("span");
+      title.className = "m-title";
+      title.textContent = m.title || "(بلا عنوان)";
+      title.dir = "auto";
+      const meta = document.createElement("span");
+      meta.className = "m-meta";
+      const t = m.published_at || m.ingested_at;
+      const parts = [m.source || "?", t ? when(t) : "",
+        m.id === st.id ? "الأصل" : (m.similarity != null ? "تشابه " + Math.round(m.similarity * 100) + "٪" : "")];
+      for (const text of parts.filter(Boolean)) {  // each part isolated: a Latin source must not reorder the date
+        if (meta.childNodes.length) meta.appendChild(document.createTextNode(" · "));
+        const part = document.createElement("span");
+        part.textContent = text;
+        meta.appendChild(part);
+      }
+      li.append(title, meta);
+      ol.appendChild(li);
+    }
+    box.appendChild(ol);
+    return box;
+  }
+
+  function storyMatches(st) {
+    return st.members.some(matches);
   }
 
   function addOption(select, value) {
@@ -92,31 +138,42 @@
   function redraw() {
     const box = $("articles");
     box.replaceChildren();
-    const shown = [...articles.values()].reverse().filter(matches).slice(0, MAX_SHOWN);
-    for (const a of shown) box.appendChild(render(a, false));
+    const shown = [...stories.values()].reverse().filter(storyMatches).slice(0, MAX_SHOWN);
+    for (const st of shown) box.appendChild(render(st, false));
     if (!shown.length) {
       const p = document.createElement("p");
       p.className = "empty";
-      p.textContent = articles.size ? "لا مقالات تطابق التصفية." : "بانتظار المقالات…";
+      p.textContent = stories.size ? "لا مقالات تطابق التصفية." : "بانتظار المقالات…";
       box.appendChild(p);
     }
   }
 
-  function add(a, live) {
-    if (!a || typeof a !== "object" || !a.id) return;
-    articles.delete(a.id);
-    articles.set(a.id, a);
-    while (articles.size > 1000) articles.delete(articles.keys().next().value);
-    addOption($("f-source"), a.source);
-    addOption($("f-lang"), a.lang);
-    if (!live) return;
+  // A story arrives whole (from /stories or a `story` event): a new one goes on top, a known one (a new copy,
+  // a new version of a member, a redelivery) is redrawn where it is, never added twice.
+  function add(st, live) {
+    if (!st || typeof st !== "object" || !st.id) return;
     const box = $("articles");
-    const old = box.querySelector(`article[data-id="${CSS.escape(a.id)}"]`);
-    if (old) old.remove();
-    if (!matches(a)) return;
+    const old = box.querySelector(`article[data-story="${CSS.escape(st.id)}"]`);
+    if (!st.lead || !st.members || !st.members.length) {  // its last member moved to another story
+      stories.delete(st.id);
+      if (old) old.remove();
+      return;
+    }
+    stories.set(st.id, st);  // a known story keeps its place in the Map's order
+    while (stories.size > 1000) stories.delete(stories.keys().next().value);
+    for (const m of st.members) { addOption($("f-source"), m.source); addOption($("f-lang"), m.lang); }
+    if (!live) return;
+    if (!storyMatches(st)) { if (old) old.remove(); return; }
+    const node = render(st, true);
+    if (old) {
+      const open = old.querySelector("details.story");
+      if (open && open.open && node.querySelector("details.story")) node.querySelector("details.story").open = true;
+      old.replaceWith(node);
+      return;
+    }
     const empty = box.querySelector(".empty");
     if (empty) empty.remove();
-    box.prepend(render(a, true));
+    box.prepend(node);
     while (box.children.length > MAX_SHOWN) box.lastElementChild.remove();
   }
 
@@ -159,14 +216,14 @@
     for (const k of Object.keys(filters)) filters[k] = params.get(k) || "";
     const status = $("status");
     // subscribe first, then load history, so nothing falls between the two
-    const es = connect("/stream", "article", (a) => add(a, true));
+    const es = connect("/stories/stream", "story", (st) => add(st, true));
     es.onopen = () => { status.textContent = "مباشر"; status.className = "status live"; document.body.dataset.live = "1"; };
     es.onerror = () => { status.textContent = "منقطع، إعادة الاتصال…"; status.className = "status down"; };
     connect("/alerts/stream", "alert", addAlert);
     try {
-      const [recent, alerts] = await Promise.all([fetch("/articles?limit=200").then((r) => r.json()),
+      const [recent, alerts] = await Promise.all([fetch("/stories?limit=200").then((r) => r.json()),
                                                    fetch("/alerts").then((r) => r.json())]);
-      for (const a of recent.reverse()) if (!articles.has(a.id)) add(a, false);
+      for (const st of recent.reverse()) if (!stories.has(st.id)) add(st, false);
       for (const al of alerts.reverse()) addAlert(al);
     } catch (e) { console.error(e); }
     for (const [k, v] of Object.entries(filters)) $("f-" + k).value = v;
