@@ -18,7 +18,7 @@ from collections import OrderedDict
 import click
 import orjson
 
-from streams.cli.common import broker_error, load_settings
+from streams.cli.common import broker_error, load_settings, run_against_broker
 
 log = logging.getLogger("akhbar.alerts.deliver")
 RETRYABLE = {408, 425, 429, 500, 502, 503, 504}
@@ -56,14 +56,7 @@ def deliver(webhook, group, retries, backoff, timeout, exit_when_idle):
                           timeout=settings.webhook_timeout_s if timeout is None else timeout,
                           exit_when_idle=exit_when_idle)
     logging.basicConfig(level=settings.log_level.upper(), format="[%(asctime)s] [%(levelname)s] %(message)s")
-    try:
-        asyncio.run(deliverer.run())
-    except (OSError, ConnectionError) as exc:
-        raise broker_error(exc, settings) from None
-    except Exception as exc:  # noqa: BLE001
-        if type(exc).__module__.startswith("aiokafka"):
-            raise broker_error(exc, settings) from None
-        raise
+    run_against_broker(deliverer.run(), settings)
     click.echo(f"delivered {deliverer.delivered}, dead-lettered {deliverer.failed}, skipped duplicates "
                f"{deliverer.duplicates}")
 
@@ -248,14 +241,7 @@ def replay(webhook, group, all_targets, retries, backoff, timeout, dry_run):
                         timeout=settings.webhook_timeout_s if timeout is None else timeout,
                         all_targets=all_targets, dry_run=dry_run)
     logging.basicConfig(level=settings.log_level.upper(), format="[%(asctime)s] [%(levelname)s] %(message)s")
-    try:
-        asyncio.run(replayer.run(click.echo))
-    except (OSError, ConnectionError) as exc:
-        raise broker_error(exc, settings) from None
-    except Exception as exc:  # noqa: BLE001
-        if type(exc).__module__.startswith("aiokafka"):
-            raise broker_error(exc, settings) from None
-        raise
+    run_against_broker(replayer.run(click.echo), settings)
     click.echo(f"{'would replay' if dry_run else 'replayed'} {replayer.delivered}, skipped {replayer.skipped}, "
                f"skipped duplicates {replayer.duplicates}")
     if replayer.stopped_on:

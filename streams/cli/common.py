@@ -30,3 +30,18 @@ def broker_error(exc: Exception, settings: Settings) -> click.ClickException:
     return click.ClickException(
         f"cannot reach Kafka at {settings.bootstrap_servers} ({type(exc).__name__}: {exc}). "
         "Start the local broker with `akhbar kafka up`, or set AKHBAR_BROKER.")
+
+
+def run_against_broker(coro, settings: Settings):
+    """asyncio.run(coro), with a Kafka connection failure (an OSError or any aiokafka error) turned into the
+    CLI's clear "cannot reach Kafka" error; other errors propagate."""
+    import asyncio
+
+    try:
+        return asyncio.run(coro)
+    except (OSError, ConnectionError) as exc:
+        raise broker_error(exc, settings) from None
+    except Exception as exc:  # noqa: BLE001
+        if type(exc).__module__.startswith("aiokafka"):
+            raise broker_error(exc, settings) from None
+        raise

@@ -378,25 +378,23 @@ def register_feed(app, settings) -> FeedHub:
         except asyncio.TimeoutError:
             pass  # answer with what there is
 
-    @app.page("/articles")
-    async def articles(web, request):
+    async def listing(web, request, recent):
+        """A filtered list (entity, source, lang, limit <= 1000) from `recent`, once the history is read."""
         await history_read()
         q = request.query
         try:
             limit = max(1, min(1000, int(q.get("limit", "100"))))
         except ValueError:
             return web.json({"error": "limit must be an integer"}, status=400)
-        return _json(hub.recent(q.get("entity", ""), q.get("source", ""), q.get("lang", ""), limit))
+        return _json(recent(q.get("entity", ""), q.get("source", ""), q.get("lang", ""), limit))
+
+    @app.page("/articles")
+    async def articles(web, request):
+        return await listing(web, request, hub.recent)
 
     @app.page("/stories")
     async def stories(web, request):
-        await history_read()
-        q = request.query
-        try:
-            limit = max(1, min(1000, int(q.get("limit", "100"))))
-        except ValueError:
-            return web.json({"error": "limit must be an integer"}, status=400)
-        return _json(hub.recent_stories(q.get("entity", ""), q.get("source", ""), q.get("lang", ""), limit))
+        return await listing(web, request, hub.recent_stories)
 
     @app.page("/articles/{article_id}")
     async def article(web, request, article_id):
