@@ -63,7 +63,7 @@ class Tagger:
             export_weights(self.model_path, buf)
             buf.seek(0)
             weights = buf
-        self.decoder = Decoder(weights, self.features, o_penalty=o_penalty)
+        self.decoder = Decoder(weights, self.features, o_penalty=o_penalty, aux=_word_aux)
         self.consistency = consistency
         from nlp.ner import rules as _rules
         self.rules = _rules.ALL if rules is None else tuple(rules)
@@ -85,23 +85,55 @@ class Tagger:
             return []
 
     def _find(self, text: str) -> list[Mention]:
-        from nlp.ner.tokens import sentences
+        import numpy as np
+
+        from nlp.ner.consistency import harmonize
+        from nlp.ner.rules import apply
+        from nlp.ner.tokens import sentence_words, token_offsets
+        from nlp.ner.topic import MIN_HITS, RADIUS, windowed
 
         if not isinstance(text, str) or not text.strip():
             return []
-        sents = sentences(text)
-        words = [[w for w, _, _ in s] for s in sents]
-        tags = self.decoder.tag_many(words)
+        sw = sentence_words(text)
+        if not sw:
+            return []
+        words = [ws for _, ws in sw]
+        dec = self.decoder
+        rows = dec.rows_of(words)
+        flat = [r for rs in rows for r in rs]
+        bits = dec.bits[flat]
+        cuts = np.cumsum([0] + [len(rs) for rs in rows[:-1]])
+        sport = windowed(np.add.reduceat(bits & SPORT_BIT, cuts).tolist(), RADIUS, MIN_HITS)
+        tags = dec.tag_rows(words, rows, sport)
         if self.rules:
-            from nlp.ner.rules import apply
-            tags = [apply(ws, ts, self.rules) for ws, ts in zip(words, tags)]
+            heads = np.bitwise_or.reduceat(bits, cuts).tolist()
+            for k, ts in enumerate(tags):
+                if heads[k] & RULE_BITS or ts.count("O") != len(ts):
+                    tags[k] = apply(words[k], ts, self.rules)
         if self.consistency:
-            from nlp.ner.consistency import harmonize
-            tags = harmonize(words, tags)
+            aux = dec.aux
+            tags = harmonize(words, tags, keys=[[aux[r][0] for r in rs] for rs in rows],
+                             alts=[[aux[r][1] for r in rs] for rs in rows])
         out: list[Mention] = []
-        for s, ts in zip(sents, tags):
-            out += spans_from_tags([(a, b) for _, a, b in s], ts)
+        for (start, ws), ts in zip(sw, tags):
+            if ts.count("O") != len(ts):
+                out += spans_from_tags(token_offsets(text, start, len(ws)), ts)
         return out
+
+
+# per-word bits kept by the decoder (``_word_aux``)
+SPORT_BIT, HEAD_BIT, LOC_HEAD_BIT, PAREN_BIT = 1, 2, 4, 8
+RULE_BITS = HEAD_BIT | LOC_HEAD_BIT | PAREN_BIT
+
+
+def _word_aux(word: str) -> tuple:
+    """(consistency key, proclitic-stripped alternative key, bits) of one word type."""
+    from nlp.ner.consistency import _alt, _key
+    from nlp.ner.rules import _any_head, _loc_head
+    from nlp.ner.topic import is_sport
+    bits = (SPORT_BIT * is_sport(word)) | (HEAD_BIT * _any_head(word)) | (LOC_HEAD_BIT * _loc_head(word)) \
+        | (PAREN_BIT * (word == "("))
+    return _key(word), _alt(word), bits
 
 
 _lock = threading.Lock()

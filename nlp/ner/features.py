@@ -67,7 +67,8 @@ class FeatureExtractor:
     {normalized word: (coarse, mid, fine) ids}."""
 
     def __init__(self, gaz: dict[str, set[str]], clusters: dict[str, tuple[str, ...]], cache_size: int = 300_000,
-                 bigrams: bool = False, counts: dict[str, int] | None = None, long_triggers: bool = True):
+                 bigrams: bool = False, counts: dict[str, int] | None = None, long_triggers: bool = True,
+                 topic: bool = True):
         self.single: dict[str, list[str]] = {}
         self.multi: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for typ in sorted(gaz):  # sorted: the attribute order, hence the model file, is reproducible
@@ -87,6 +88,7 @@ class FeatureExtractor:
         self.bigrams = bigrams
         self.counts = counts
         self.long_triggers = long_triggers
+        self.topic = topic
         self._bos = (["-1:BOS"], ["-2:BOS"])
         self._eos = (["+1:EOS"], ["+2:EOS"])
 
@@ -113,7 +115,8 @@ class FeatureExtractor:
         return hit
 
     def word_features(self, w: str) -> tuple:
-        """(own, as -1 neighbour, as +1, as -2, as +2, stem, norm, mid cluster, trigger class) of one word."""
+        """(own, as -1 neighbour, as +1, as -2, as +2, stem, norm, mid cluster, trigger class, extra features in a
+        sports context) of one word."""
         n = norm(w)
         pre, stem, bare = clitic_split(n)
         cand = proclitic_candidate(n) if not pre and stem == n else None
@@ -162,7 +165,10 @@ class FeatureExtractor:
         small = [x for x in core if x.startswith(("stem=", "gz=", "tr=", "c1=", "sh="))]
         fm2 = ["-2:" + x for x in small]
         fp2 = ["+2:" + x for x in small]
-        return (f0, fm1, fp1, fm2, fp2, stem, n, c[1] if c else "-", trig)
+        sp: list[str] = []
+        if self.topic:
+            sp = ["sp", f"sp|stem={stem}"] + ["sp|" + x for x in core if x.startswith(("gz=", "c1=", "c2=", "nat", "tr="))]
+        return (f0, fm1, fp1, fm2, fp2, stem, n, c[1] if c else "-", trig, sp)
 
     # ---- per sentence --------------------------------------------------------------------------------------
     def _multi_gaz(self, stems: list[str], norms: list[str]) -> dict[int, str]:
@@ -207,7 +213,8 @@ class FeatureExtractor:
                                               f"bc={prev[7] if prev else '^'}|{info[i][7]}"))
         return out
 
-    def sentence(self, words: list[str]) -> list[list[str]]:
+    def sentence(self, words: list[str], sport: bool = False) -> list[list[str]]:
+        """Attribute lists of one sentence; ``sport``: the sentence is in a sports context (``nlp.ner.topic``)."""
         info = [self._word(w) for w in words]
         L = len(info)
         ctx = self.context_features(words, info)
@@ -221,5 +228,7 @@ class FeatureExtractor:
             extra = ctx.get(i)
             if extra:
                 f += extra
+            if sport:
+                f += info[i][9]
             out.append(f)
         return out
