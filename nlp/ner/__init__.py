@@ -22,7 +22,7 @@ CLUSTERS_FILE = MODEL_DIR / "clusters.tsv"
 GAZETTEER_FILE = MODEL_DIR / "gazetteer.tsv"
 TYPES = ("PER", "LOC", "ORG", "MISC")
 # Decoding bias against the O label (recall-oriented decoding); chosen on the dev split, see docs/ner.md.
-O_PENALTY = 1.0
+O_PENALTY = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +68,12 @@ class Tagger:
         from nlp.ner import rules as _rules
         self.rules = _rules.ALL if rules is None else tuple(rules)
 
+    def _rules_for(self, bits: int) -> tuple[str, ...]:
+        """The rules that can change a sentence whose words have ``bits``: org_heads needs a head word, loc_heads a
+        location head, acronyms a parenthesis."""
+        need = {"org_heads": HEAD_BIT, "loc_heads": LOC_HEAD_BIT, "acronyms": PAREN_BIT}
+        return tuple(r for r in self.rules if r not in need or need[r] & bits)
+
     def tag(self, tokens: list[str]) -> list[str]:
         """IOB2 tags for one pre-tokenized sentence."""
         if not tokens:
@@ -109,7 +115,7 @@ class Tagger:
             heads = np.bitwise_or.reduceat(bits, cuts).tolist()
             for k, ts in enumerate(tags):
                 if heads[k] & RULE_BITS or ts.count("O") != len(ts):
-                    tags[k] = apply(words[k], ts, self.rules)
+                    tags[k] = apply(words[k], ts, self._rules_for(heads[k]))
         if self.consistency:
             aux = dec.aux
             tags = harmonize(words, tags, keys=[[aux[r][0] for r in rs] for rs in rows],
@@ -117,7 +123,7 @@ class Tagger:
         out: list[Mention] = []
         for (start, ws), ts in zip(sw, tags):
             if ts.count("O") != len(ts):
-                out += spans_from_tags(token_offsets(text, start, len(ws)), ts)
+                out += spans_from_tags(token_offsets(text, start, ws), ts)
         return out
 
 

@@ -61,7 +61,26 @@ class Decoder:
         self._cache_size = cache_size
         self._ctx_cache: dict[tuple, np.ndarray] = {}
         self._const = {k: self._vec([k]) for k in ("-1:BOS", "-2:BOS", "+1:EOS", "+2:EOS")}
+        # vectors of the context features computed in numpy (see FeatureExtractor.context_features)
+        self._classes: list[str] = [""]
+        self._fqs: list[str] = []
+        self._TR35 = np.zeros((1, len(self.labels)))
+        self._NATTR = np.zeros((1, len(self.labels)))
+        self._NAT1 = np.zeros((0, len(self.labels)))
         self._reset(1024)
+
+    def _class_id(self, cls: str) -> int:
+        if cls not in self._classes:
+            self._classes.append(cls)
+            self._TR35 = np.vstack([self._TR35, self._vec(["tr35=" + cls])])
+            self._NATTR = np.vstack([self._NATTR, self._vec(["nat-1|tr-2=" + cls])])
+        return self._classes.index(cls)
+
+    def _fq_id(self, fq: str) -> int:
+        if fq not in self._fqs:
+            self._fqs.append(fq)
+            self._NAT1 = np.vstack([self._NAT1, self._vec(["nat-1|" + fq])])
+        return self._fqs.index(fq)
 
     def _reset(self, cap: int) -> None:
         K = len(self.labels)
@@ -70,6 +89,10 @@ class Decoder:
         self._S = np.zeros((cap, K))        # sports-context vectors
         self._flag = np.zeros(cap, dtype=bool)  # the word can start context features (trigger, multi-word gazetteer)
         self.bits = np.zeros(cap, dtype=np.uint8)  # the last element of aux(word), when aux is given
+        self._trig = np.zeros(cap, dtype=np.intp)  # trigger class id (0: none)
+        self._nat = np.zeros(cap, dtype=bool)     # nationality adjective
+        self._fq = np.zeros(cap, dtype=np.intp)    # frequency bucket id
+        self._mflag = np.zeros(cap, dtype=bool)   # first word of a multi-word gazetteer entry
         self.light: list[tuple] = []        # light per-word info for the context features
         self.aux: list = []
         self._n = 0
@@ -87,6 +110,10 @@ class Decoder:
             self._S = np.concatenate([self._S, np.zeros_like(self._S)])
             self._flag = np.concatenate([self._flag, np.zeros_like(self._flag)])
             self.bits = np.concatenate([self.bits, np.zeros_like(self.bits)])
+            self._trig = np.concatenate([self._trig, np.zeros_like(self._trig)])
+            self._nat = np.concatenate([self._nat, np.zeros_like(self._nat)])
+            self._fq = np.concatenate([self._fq, np.zeros_like(self._fq)])
+            self._mflag = np.concatenate([self._mflag, np.zeros_like(self._mflag)])
             assert len(self._U) == cap
         f = self.fx.word_features(w)
         U = self._U[n]
@@ -94,8 +121,12 @@ class Decoder:
             U[k] = self._vec(f[k])
         if f[9]:
             self._S[n] = self._vec(f[9])
-        light = (None, None, None, None, None) + tuple(f[5:9])
-        self._flag[n] = bool(light[8] or light[5] in self.fx.multi)
+        light = (None, None, None, None, None) + tuple(f[5:])
+        self._mflag[n] = light[5] in self.fx.multi
+        if light[8]:
+            self._trig[n] = self._class_id(light[8])
+        self._nat[n] = bool(light[10])
+        self._fq[n] = self._fq_id(light[11])
         self.light.append(light)
         if self._aux_fn is not None:
             a = self._aux_fn(w)
@@ -123,7 +154,7 @@ class Decoder:
     def emissions(self, words: list[str]) -> np.ndarray:
         rows = self.rows_of([words])
         E, starts, lengths = self._flat_emissions([words], rows)
-        return E[: len(words)]
+        return E[starts[0]: starts[0] + len(words)]
 
     def _flat_emissions(self, sents: list[list[str]], rows: list[list[int]], sport: list[bool] | None = None):
         """Emission scores of all tokens of all (non-empty) sentences, concatenated (N x K), with each sentence's
@@ -158,22 +189,48 @@ class Decoder:
                 if sp:
                     on[starts[b]:starts[b] + len(rows[b])] = True
             E[on] += self._S[idx[on]]
-        flag = self._flag[idx]
-        if flag.any():
+        fx = self.fx
+        trig = self._trig[idx] if fx.long_triggers or fx.nat_context else None
+        nat = self._nat[idx] if fx.nat_context else None
+        if (trig is not None and trig.any()) or (nat is not None and nat.any()):
+            # end (exclusive) of the sentence of each token position
+            send = np.zeros(len(ids), dtype=np.intp)
+            tok = idx < pad
+            send[tok] = np.repeat(ends, lengths)
+            if fx.long_triggers:
+                src = np.flatnonzero(trig)
+                for d in (3, 4, 5):
+                    tgt = src + d
+                    ok = tgt < send[src]
+                    if ok.any():
+                        np.add.at(E, tgt[ok], self._TR35[trig[src[ok]]])
+            if fx.nat_context:
+                src = np.flatnonzero(nat)
+                tgt = src + 1
+                ok = tgt < send[src]
+                src, tgt = src[ok], tgt[ok]
+                if len(src):
+                    E[tgt] += self._NAT1[self._fq[idx[tgt]]]
+                    t2 = trig[src - 1]
+                    has = (t2 > 0) & tok[src - 1]
+                    if has.any():
+                        E[tgt[has]] += self._NATTR[t2[has]]
+        mflag = self._mflag[idx] if fx.multi else None
+        if mflag is not None and mflag.any():
             ctx_cache = self._ctx_cache
             light = self.light
             for b, r in enumerate(rows):
                 s0 = starts[b]
-                if not flag[s0:s0 + len(r)].any():
+                if not mflag[s0:s0 + len(r)].any():
                     continue
-                for i, attrs in self.fx.context_features(sents[b], [light[k] for k in r]).items():
-                    key = tuple(attrs)
-                    v = ctx_cache.get(key)
+                info = [light[k] for k in r]
+                for i, mk in fx._multi_gaz([x[5] for x in info], [x[6] for x in info]).items():
+                    v = ctx_cache.get(mk)
                     if v is None:
-                        if len(ctx_cache) > 50_000:
-                            ctx_cache.clear()
-                        v = ctx_cache[key] = self._vec(attrs)
+                        v = ctx_cache[mk] = self._vec([mk])
                     E[s0 + i] += v
+        if fx.bigrams:
+            raise NotImplementedError("bigram features are not supported by the numpy decoder")
         E += self.bias
         return E, st, lengths
 

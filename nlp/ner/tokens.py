@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import accumulate, chain
 
 from camel_tools.utils.dediac import dediac_ar
 from camel_tools.utils.normalize import (
@@ -75,14 +76,19 @@ def sentence_words(text: str) -> list[tuple[int, list[str]]]:
     return out
 
 
-def token_offsets(text: str, start: int, n: int) -> list[tuple[int, int]]:
-    """(start, end) of the first ``n`` tokens of ``text`` from offset ``start`` (a sentence of ``sentence_words``)."""
-    out = []
-    for m in _TOKEN.finditer(text, start):
-        out.append(m.span())
-        if len(out) == n:
+def token_offsets(text: str, start: int, words: list[str]) -> list[tuple[int, int]]:
+    """(start, end) of each of ``words``, the tokens of ``text`` from offset ``start`` (a sentence of
+    ``sentence_words``). The gaps between tokens come from one ``split``; offsets are running sums (C loops only)."""
+    n = len(words)
+    seg_end = start + sum(map(len, words)) + n + 8
+    while True:  # the sentence's text up to its last token (gaps are spaces and short; grow until all tokens fit)
+        seg = text[start:seg_end]
+        gaps = _TOKEN.split(seg, maxsplit=n)
+        if len(gaps) == n + 1 or seg_end >= len(text):
             break
-    return out
+        seg_end = start + 2 * (seg_end - start) + 16
+    lens = list(accumulate(chain.from_iterable(zip(map(len, gaps), map(len, words))), initial=start))
+    return list(zip(lens[1::2], lens[2::2]))
 
 
 @lru_cache(maxsize=200_000)

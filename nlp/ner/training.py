@@ -18,7 +18,8 @@ from nlp.ner.topic import sentence_topics
 def train_model(data_root: str | Path, out: str | Path = MODEL_FILE, *, c1: float = 0.05, c2: float = 0.05,
                 max_iterations: int = 150, seed: int = 13, use_newsfane: bool = False, use_aqmar: bool = True,
                 use_anercorp: bool = True,
-                min_freq: int = 1, topic: bool = True, progress: bool = True, log=print) -> dict:
+                min_freq: int = 1, topic: bool = True, aqmar_weight: int = 1, progress: bool = True,
+                log=print) -> dict:
     """Train on ANERcorp train (minus the dev split) [+ NewsFANE minus dev text] [+ AQMAR train]; write the model,
     the compiled gazetteer and keep the clusters file next to it. Returns the dev scores."""
     import pycrfsuite
@@ -27,7 +28,8 @@ def train_model(data_root: str | Path, out: str | Path = MODEL_FILE, *, c1: floa
     data_root = Path(data_root)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    data = load_training(data_root, use_newsfane=use_newsfane, use_aqmar=use_aqmar, use_anercorp=use_anercorp)
+    data = load_training(data_root, use_newsfane=use_newsfane, use_aqmar=use_aqmar, use_anercorp=use_anercorp,
+                         aqmar_weight=aqmar_weight)
     log(f"data: {data['stats']}")
     gaz = read_anergazet(data_root / "anergazet" / "ANERGazet")
     write_gazetteer(gaz, out.parent / GAZETTEER_FILE.name)
