@@ -95,7 +95,7 @@ class Tagger:
 
         from nlp.ner.consistency import harmonize
         from nlp.ner.rules import apply
-        from nlp.ner.tokens import sentence_words, token_offsets
+        from nlp.ner.tokens import sentence_words, text_offsets
         from nlp.ner.topic import MIN_HITS, RADIUS, windowed
 
         if not isinstance(text, str) or not text.strip():
@@ -117,13 +117,19 @@ class Tagger:
                 if heads[k] & RULE_BITS or ts.count("O") != len(ts):
                     tags[k] = apply(words[k], ts, self._rules_for(heads[k]))
         if self.consistency:
-            aux = dec.aux
-            tags = harmonize(words, tags, keys=[[aux[r][0] for r in rs] for rs in rows],
-                             alts=[[aux[r][1] for r in rs] for rs in rows])
+            kget, aget = dec.aux_cols[0].__getitem__, dec.aux_cols[1].__getitem__
+            tags = harmonize(words, tags, keys=[list(map(kget, rs)) for rs in rows],
+                             alts=[list(map(aget, rs)) for rs in rows])
+        from nlp.ner.evaluation import chunks
+        offs = text_offsets(text, [w for ws in words for w in ws])
         out: list[Mention] = []
-        for (start, ws), ts in zip(sw, tags):
+        base = 0
+        for ts in tags:
             if ts.count("O") != len(ts):
-                out += spans_from_tags(token_offsets(text, start, ws), ts)
+                for s, e, t in chunks(ts):
+                    if t in TYPES:
+                        out.append(Mention(offs[2 * (base + s)], offs[2 * (base + e) - 1], t))
+            base += len(ts)
         return out
 
 

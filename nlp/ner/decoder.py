@@ -95,6 +95,7 @@ class Decoder:
         self._mflag = np.zeros(cap, dtype=bool)   # first word of a multi-word gazetteer entry
         self.light: list[tuple] = []        # light per-word info for the context features
         self.aux: list = []
+        self.aux_cols: list[list] = []  # aux elements but the last, column by column
         self._n = 0
 
     def _vec(self, attrs) -> np.ndarray:
@@ -131,6 +132,10 @@ class Decoder:
         if self._aux_fn is not None:
             a = self._aux_fn(w)
             self.aux.append(a)
+            if not self.aux_cols:
+                self.aux_cols = [[] for _ in a[:-1]]
+            for col, v in zip(self.aux_cols, a):
+                col.append(v)
             self.bits[n] = a[-1]
         self._row[w] = n
         self._n = n + 1
@@ -263,16 +268,17 @@ class Decoder:
         Ep = E[pos].transpose(1, 0, 2).copy()  # Lmax x B x K
         T = self.T[None]
         score = Ep[0].copy()
+        score3 = score[:, :, None]
         back = np.zeros((Lmax, B, K), dtype=np.intp)
         # number of sentences with length > t, for each t
         active = np.searchsorted(-lengths, -np.arange(Lmax), side="left").tolist()
         buf = np.empty((B, K, K))
+        add, mx = np.add, np.maximum.reduce
         for t in range(1, Lmax):
             n = active[t]
-            cand = np.add(score[:n, :, None], T, out=buf[:n])
-            b = cand.argmax(axis=1)
-            back[t, :n] = b
-            np.add(cand.max(axis=1), Ep[t, :n], out=score[:n])
+            cand = add(score3[:n], T, out=buf[:n])
+            cand.argmax(axis=1, out=back[t, :n])
+            add(mx(cand, axis=1), Ep[t, :n], out=score[:n])
         best = score.argmax(axis=1).tolist()
         lens = lengths.tolist()
         res = []

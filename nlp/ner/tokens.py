@@ -60,7 +60,7 @@ _SENT = re.compile(r"[^.!?؟…\n]*[.!?؟…](?:[^\S\n]*[.!?؟…])*|[^.!?؟…\
 
 def sentence_words(text: str) -> list[tuple[int, list[str]]]:
     """The sentences of ``sentences(text)`` as (start offset of the sentence's text, its words), without building
-    per-token offsets: ``token_offsets`` gives them for the few sentences that need them. Much faster."""
+    per-token offsets (``text_offsets`` gives them all at once). Several times faster."""
     out: list[tuple[int, list[str]]] = []
     findall = _TOKEN.findall
     for m in _SENT.finditer(text):
@@ -76,19 +76,11 @@ def sentence_words(text: str) -> list[tuple[int, list[str]]]:
     return out
 
 
-def token_offsets(text: str, start: int, words: list[str]) -> list[tuple[int, int]]:
-    """(start, end) of each of ``words``, the tokens of ``text`` from offset ``start`` (a sentence of
-    ``sentence_words``). The gaps between tokens come from one ``split``; offsets are running sums (C loops only)."""
-    n = len(words)
-    seg_end = start + sum(map(len, words)) + n + 8
-    while True:  # the sentence's text up to its last token (gaps are spaces and short; grow until all tokens fit)
-        seg = text[start:seg_end]
-        gaps = _TOKEN.split(seg, maxsplit=n)
-        if len(gaps) == n + 1 or seg_end >= len(text):
-            break
-        seg_end = start + 2 * (seg_end - start) + 16
-    lens = list(accumulate(chain.from_iterable(zip(map(len, gaps), map(len, words))), initial=start))
-    return list(zip(lens[1::2], lens[2::2]))
+def text_offsets(text: str, words: list[str]) -> list[int]:
+    """Running offsets of all the tokens of ``text`` (``words``: all of them, in order, as ``sentence_words`` gives
+    them): token k spans ``[out[2k], out[2k+1])``. One ``split`` and one running sum, no per-token Python code."""
+    gaps = _TOKEN.split(text)
+    return list(accumulate(chain.from_iterable(zip(map(len, gaps), map(len, words)))))
 
 
 @lru_cache(maxsize=200_000)
