@@ -95,15 +95,16 @@ class Tagger:
 
         from nlp.ner.consistency import harmonize
         from nlp.ner.rules import apply
-        from nlp.ner.tokens import sentence_words, text_offsets
+        from nlp.ner.evaluation import chunks
+        from nlp.ner.tokens import part_offsets, sentence_parts
         from nlp.ner.topic import MIN_HITS, RADIUS, windowed
 
         if not isinstance(text, str) or not text.strip():
             return []
-        sw = sentence_words(text)
-        if not sw:
+        sp = sentence_parts(text)
+        if not sp:
             return []
-        words = [ws for _, ws in sw]
+        words = [parts[1::2] for _, parts in sp]
         dec = self.decoder
         rows = dec.rows_of(words)
         flat = [r for rs in rows for r in rs]
@@ -120,16 +121,13 @@ class Tagger:
             kget, aget = dec.aux_cols[0].__getitem__, dec.aux_cols[1].__getitem__
             tags = harmonize(words, tags, keys=[list(map(kget, rs)) for rs in rows],
                              alts=[list(map(aget, rs)) for rs in rows])
-        from nlp.ner.evaluation import chunks
-        offs = text_offsets(text, [w for ws in words for w in ws])
         out: list[Mention] = []
-        base = 0
-        for ts in tags:
+        for (start, parts), ts in zip(sp, tags):
             if ts.count("O") != len(ts):
+                offs = part_offsets(start, parts)
                 for s, e, t in chunks(ts):
                     if t in TYPES:
-                        out.append(Mention(offs[2 * (base + s)], offs[2 * (base + e) - 1], t))
-            base += len(ts)
+                        out.append(Mention(offs[2 * s + 1], offs[2 * e], t))
         return out
 
 

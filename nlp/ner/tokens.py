@@ -58,29 +58,37 @@ def sentences(text: str) -> list[list[tuple[str, int, int]]]:
 _SENT = re.compile(r"[^.!?؟…\n]*[.!?؟…](?:[^\S\n]*[.!?؟…])*|[^.!?؟…\n]+")
 
 
-def sentence_words(text: str) -> list[tuple[int, list[str]]]:
-    """The sentences of ``sentences(text)`` as (start offset of the sentence's text, its words), without building
-    per-token offsets (``text_offsets`` gives them all at once). Several times faster."""
+_TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})")
+
+
+def sentence_parts(text: str) -> list[tuple[int, list[str]]]:
+    """The sentences of ``sentences(text)``, each as (offset, parts) with parts = [gap, word, gap, word, ...]: the
+    words are ``parts[1::2]`` and the text from ``offset`` on is ``"".join(parts)``, so offsets are running sums
+    (``part_offsets``). One regex split per sentence and no per-token Python code: several times faster."""
     out: list[tuple[int, list[str]]] = []
-    findall = _TOKEN.findall
+    split = _TOKEN_SPLIT.split
     for m in _SENT.finditer(text):
-        words = findall(m.group())
-        if not words:
+        parts = split(m.group())
+        parts.pop()  # the tail after the last word
+        if not parts:
             continue
-        if len(words) <= 200:
-            out.append((m.start(), words))
-        else:  # rare: cut like ``sentences`` (offsets of the cuts needed)
-            toks = [(w, a + m.start(), b + m.start()) for w, a, b in tokenize(m.group())]
-            for k in range(0, len(toks), 200):
-                out.append((toks[k][1], [w for w, _, _ in toks[k:k + 200]]))
+        if len(parts) <= 400:
+            out.append((m.start(), parts))
+        else:  # rare: cut into runs of 200 tokens like ``sentences``
+            acc = list(accumulate(map(len, parts), initial=m.start()))
+            for k in range(0, len(parts), 400):
+                out.append((acc[k], parts[k:k + 400]))
     return out
 
 
-def text_offsets(text: str, words: list[str]) -> list[int]:
-    """Running offsets of all the tokens of ``text`` (``words``: all of them, in order, as ``sentence_words`` gives
-    them): token k spans ``[out[2k], out[2k+1])``. One ``split`` and one running sum, no per-token Python code."""
-    gaps = _TOKEN.split(text)
-    return list(accumulate(chain.from_iterable(zip(map(len, gaps), map(len, words)))))
+def part_offsets(start: int, parts: list[str]) -> list[int]:
+    """Running offsets of a sentence of ``sentence_parts``: word k spans ``[out[2k+1], out[2k+2])``."""
+    return list(accumulate(map(len, parts), initial=start))
+
+
+def sentence_words(text: str) -> list[tuple[int, list[str]]]:
+    """(offset, words) of each sentence of ``sentence_parts``."""
+    return [(st, parts[1::2]) for st, parts in sentence_parts(text)]
 
 
 @lru_cache(maxsize=200_000)
