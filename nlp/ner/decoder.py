@@ -197,19 +197,23 @@ class Decoder:
         fx = self.fx
         trig = self._trig[idx] if fx.long_triggers or fx.nat_context else None
         nat = self._nat[idx] if fx.nat_context else None
-        if (trig is not None and trig.any()) or (nat is not None and nat.any()):
+        mflag = self._mflag[idx] if fx.multi else None
+        has_trig = trig is not None and trig.any()
+        has_nat = nat is not None and nat.any()
+        has_multi = mflag is not None and mflag.any()
+        if has_trig or has_nat or has_multi:
             # end (exclusive) of the sentence of each token position
             send = np.zeros(len(ids), dtype=np.intp)
             tok = idx < pad
             send[tok] = np.repeat(ends, lengths)
-            if fx.long_triggers:
+            if has_trig and fx.long_triggers:
                 src = np.flatnonzero(trig)
-                for d in (3, 4, 5):
+                for d in (3, 4, 5):  # targets are distinct for one d: plain fancy-index adds
                     tgt = src + d
                     ok = tgt < send[src]
                     if ok.any():
-                        np.add.at(E, tgt[ok], self._TR35[trig[src[ok]]])
-            if fx.nat_context:
+                        E[tgt[ok]] += self._TR35[trig[src[ok]]]
+            if has_nat:
                 src = np.flatnonzero(nat)
                 tgt = src + 1
                 ok = tgt < send[src]
@@ -220,20 +224,29 @@ class Decoder:
                     has = (t2 > 0) & tok[src - 1]
                     if has.any():
                         E[tgt[has]] += self._NATTR[t2[has]]
-        mflag = self._mflag[idx] if fx.multi else None
-        if mflag is not None and mflag.any():
-            ctx_cache = self._ctx_cache
-            light = self.light
-            for b, r in enumerate(rows):
-                s0 = starts[b]
-                if not mflag[s0:s0 + len(r)].any():
-                    continue
-                info = [light[k] for k in r]
-                for i, mk in fx._multi_gaz([x[5] for x in info], [x[6] for x in info]).items():
-                    v = ctx_cache.get(mk)
-                    if v is None:
-                        v = ctx_cache[mk] = self._vec([mk])
-                    E[s0 + i] += v
+            if has_multi:
+                # multi-word gazetteer entries, as FeatureExtractor._multi_gaz: leftmost first, longest entry first,
+                # no overlaps; only the positions whose stem starts an entry are visited
+                light = self.light
+                multi = fx.multi
+                ctx_cache = self._ctx_cache
+                free = -1
+                for p in np.flatnonzero(mflag).tolist():
+                    if p < free:
+                        continue
+                    e = int(send[p])
+                    for parts, typ in multi[light[ids[p]][5]]:
+                        k = len(parts)
+                        if p + k <= e and all(light[ids[p + j]][6] == parts[j] or light[ids[p + j]][5] == parts[j]
+                                              for j in range(1, k)):
+                            for j in range(k):
+                                mk = f"mgz={'I' if j else 'B'}-{typ}"
+                                v = ctx_cache.get(mk)
+                                if v is None:
+                                    v = ctx_cache[mk] = self._vec([mk])
+                                E[p + j] += v
+                            free = p + k
+                            break
         if fx.bigrams:
             raise NotImplementedError("bigram features are not supported by the numpy decoder")
         E += self.bias
