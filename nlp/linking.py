@@ -217,6 +217,13 @@ def _link(text: str, mentions) -> list[LinkedEntity]:
         groups.setdefault(find(i), []).append(i)
     canon: dict[int, tuple[str, str | None]] = {}
     for root, members in groups.items():
+        if len(members) == 1:  # the common case, same result as below without the counting
+            i = members[0]
+            best = cleaned[i]
+            if not iso[i] and keys[i] in _ACR and " " not in best:
+                best = _DIAC.sub("", _ACR[keys[i]])
+            canon[root] = (best, f"iso:{iso[i]}" if iso[i] else None)
+            continue
         types = Counter(items[i][3] for i in members)
         gtype = types.most_common(1)[0][0]
         gid = next((iso[i] for i in members if iso[i]), None)

@@ -22,7 +22,7 @@ CLUSTERS_FILE = MODEL_DIR / "clusters.tsv"
 GAZETTEER_FILE = MODEL_DIR / "gazetteer.tsv"
 TYPES = ("PER", "LOC", "ORG", "MISC")
 # Decoding bias against the O label (recall-oriented decoding); chosen on the dev split, see docs/ner.md.
-O_PENALTY = 1.0
+O_PENALTY = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,10 +63,16 @@ class Tagger:
             export_weights(self.model_path, buf)
             buf.seek(0)
             weights = buf
-        self.decoder = Decoder(weights, self.features, o_penalty=o_penalty)
+        self.decoder = Decoder(weights, self.features, o_penalty=o_penalty, aux=_word_aux)
         self.consistency = consistency
         from nlp.ner import rules as _rules
         self.rules = _rules.ALL if rules is None else tuple(rules)
+
+    def _rules_for(self, bits: int) -> tuple[str, ...]:
+        """The rules that can change a sentence whose words have ``bits``: org_heads needs a head word, loc_heads a
+        location head, acronyms a parenthesis."""
+        need = {"org_heads": HEAD_BIT, "loc_heads": LOC_HEAD_BIT, "acronyms": PAREN_BIT}
+        return tuple(r for r in self.rules if r not in need or need[r] & bits)
 
     def tag(self, tokens: list[str]) -> list[str]:
         """IOB2 tags for one pre-tokenized sentence."""
@@ -85,23 +91,59 @@ class Tagger:
             return []
 
     def _find(self, text: str) -> list[Mention]:
-        from nlp.ner.tokens import sentences
+        import numpy as np
+
+        from nlp.ner.consistency import harmonize
+        from nlp.ner.rules import apply
+        from nlp.ner.evaluation import chunks
+        from nlp.ner.tokens import part_offsets, sentence_parts
+        from nlp.ner.topic import MIN_HITS, RADIUS, windowed
 
         if not isinstance(text, str) or not text.strip():
             return []
-        sents = sentences(text)
-        words = [[w for w, _, _ in s] for s in sents]
-        tags = self.decoder.tag_many(words)
+        sp = sentence_parts(text)
+        if not sp:
+            return []
+        words = [parts[1::2] for _, parts in sp]
+        dec = self.decoder
+        rows = dec.rows_of(words)
+        flat = [r for rs in rows for r in rs]
+        bits = dec.bits[flat]
+        cuts = np.cumsum([0] + [len(rs) for rs in rows[:-1]])
+        sport = windowed(np.add.reduceat(bits & SPORT_BIT, cuts).tolist(), RADIUS, MIN_HITS)
+        tags = dec.tag_rows(words, rows, sport)
         if self.rules:
-            from nlp.ner.rules import apply
-            tags = [apply(ws, ts, self.rules) for ws, ts in zip(words, tags)]
+            heads = np.bitwise_or.reduceat(bits, cuts).tolist()
+            for k, ts in enumerate(tags):
+                if heads[k] & RULE_BITS or ts.count("O") != len(ts):
+                    tags[k] = apply(words[k], ts, self._rules_for(heads[k]))
         if self.consistency:
-            from nlp.ner.consistency import harmonize
-            tags = harmonize(words, tags)
+            kget, aget = dec.aux_cols[0].__getitem__, dec.aux_cols[1].__getitem__
+            tags = harmonize(words, tags, keys=[list(map(kget, rs)) for rs in rows],
+                             alts=[list(map(aget, rs)) for rs in rows])
         out: list[Mention] = []
-        for s, ts in zip(sents, tags):
-            out += spans_from_tags([(a, b) for _, a, b in s], ts)
+        for (start, parts), ts in zip(sp, tags):
+            if ts.count("O") != len(ts):
+                offs = part_offsets(start, parts)
+                for s, e, t in chunks(ts):
+                    if t in TYPES:
+                        out.append(Mention(offs[2 * s + 1], offs[2 * e], t))
         return out
+
+
+# per-word bits kept by the decoder (``_word_aux``)
+SPORT_BIT, HEAD_BIT, LOC_HEAD_BIT, PAREN_BIT = 1, 2, 4, 8
+RULE_BITS = HEAD_BIT | LOC_HEAD_BIT | PAREN_BIT
+
+
+def _word_aux(word: str) -> tuple:
+    """(consistency key, proclitic-stripped alternative key, bits) of one word type."""
+    from nlp.ner.consistency import _alt, _key
+    from nlp.ner.rules import _any_head, _loc_head
+    from nlp.ner.topic import is_sport
+    bits = (SPORT_BIT * is_sport(word)) | (HEAD_BIT * _any_head(word)) | (LOC_HEAD_BIT * _loc_head(word)) \
+        | (PAREN_BIT * (word == "("))
+    return _key(word), _alt(word), bits
 
 
 _lock = threading.Lock()

@@ -32,16 +32,22 @@ def _alt(word: str) -> str | None:
 
 
 def harmonize(words: list[list[str]], tags: list[list[str]], propagate: bool = True, majority: bool = True,
-              surnames: bool = True) -> list[list[str]]:
+              surnames: bool = True, keys: list[list[str]] | None = None,
+              alts: list[list[str | None]] | None = None) -> list[list[str]]:
+    """``keys``/``alts``: per-token ``_key``/``_alt`` when the caller has them already (computed here otherwise)."""
     tags = [list(t) for t in tags]
+    if keys is None:
+        keys = [[_key(w) for w in ws] for ws in words]
+    if alts is None:
+        alts = [[_alt(w) for w in ws] for ws in words]
     votes: dict[tuple[str, ...], Counter] = defaultdict(Counter)
     found: list[list[tuple[int, int, str]]] = []
-    for ws, ts in zip(words, tags):
-        cs = chunks(ts)
+    for ks, ts in zip(keys, tags):
+        cs = chunks(ts) if ts.count("O") != len(ts) else []
         found.append(cs)
         for s, e, t in cs:
             if e - s <= MAX_LEN:
-                votes[tuple(_key(w) for w in ws[s:e])][t] += 1
+                votes[tuple(ks[s:e])][t] += 1
     if not votes:
         return tags
     best: dict[tuple[str, ...], str] = {k: c.most_common(1)[0][0] for k, c in votes.items()}
@@ -50,9 +56,9 @@ def harmonize(words: list[list[str]], tags: list[list[str]], propagate: bool = T
             if t == "PER" and len(k) >= 2 and len(k[-1]) >= 4 and (k[-1],) not in best:
                 best[(k[-1],)] = "PER"
     if majority:
-        for ws, ts, cs in zip(words, tags, found):
+        for ks, ts, cs in zip(keys, tags, found):
             for s, e, t in cs:
-                k = tuple(_key(w) for w in ws[s:e])
+                k = tuple(ks[s:e])
                 c = votes.get(k)
                 if c and len(c) > 1:
                     top, n = c.most_common(1)[0]
@@ -66,21 +72,22 @@ def harmonize(words: list[list[str]], tags: list[list[str]], propagate: bool = T
             firsts[k[0]].append((k, t))
         for lst in firsts.values():
             lst.sort(key=lambda x: -len(x[0]))
-        for ws, ts in zip(words, tags):
-            keys = [_key(w) for w in ws]
-            i, L = 0, len(ws)
+        for ks, als, ts in zip(keys, alts, tags):
+            if firsts.keys().isdisjoint(ks) and firsts.keys().isdisjoint(als):
+                continue
+            i, L = 0, len(ks)
             while i < L:
                 if ts[i] != "O":
                     i += 1
                     continue
-                cands = firsts.get(keys[i])
+                cands = firsts.get(ks[i])
                 if cands is None:
-                    alt = _alt(ws[i])
+                    alt = als[i]
                     cands = firsts.get(alt) if alt else None
                 step = 1
                 for k, t in cands or ():
                     n = len(k)
-                    if i + n <= L and all(ts[i + j] == "O" and keys[i + j] == k[j] for j in range(1, n)):
+                    if i + n <= L and all(ts[i + j] == "O" and ks[i + j] == k[j] for j in range(1, n)):
                         ts[i] = "B-" + t
                         for j in range(1, n):
                             ts[i + j] = "I-" + t

@@ -150,7 +150,8 @@ def drop_overlap(sentences: list[Sentence], held_out: list[Sentence], threshold:
     return kept, dropped
 
 
-def load_training(root: str | Path, use_newsfane: bool = True, use_aqmar: bool = True, use_anercorp: bool = True) -> dict:
+def load_training(root: str | Path, use_newsfane: bool = True, use_aqmar: bool = True, use_anercorp: bool = True,
+                  aqmar_weight: int = 1) -> dict:
     """{"train": [...], "dev": [...], "newsfane_dev": [...], "aqmar_dev": [...], "stats": {...}} from the shared
     data folder. ``newsfane_dev`` is the dev text as NewsFANE annotates it (the sentences dropped from training)."""
     root = Path(root)
@@ -167,7 +168,7 @@ def load_training(root: str | Path, use_newsfane: bool = True, use_aqmar: bool =
         stats.update(newsfane_kept=len(nf_kept), newsfane_dropped=nf_dropped)
     if use_aqmar:
         aq = read_conll(root / "aqmar" / "aqmar_train.conll")
-        out_train += aq
-        stats["aqmar_train"] = len(aq)
+        out_train += aq * aqmar_weight  # weight > 1: AQMAR repeated (L-BFGS on a weighted objective)
+        stats["aqmar_train"] = len(aq) * aqmar_weight
     aq_dev = read_conll(root / "aqmar" / "aqmar_dev.conll")
     return {"train": out_train, "dev": dev, "newsfane_dev": nf_dev, "aqmar_dev": aq_dev, "stats": stats}

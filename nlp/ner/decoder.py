@@ -37,7 +37,14 @@ def export_weights(model_path: str | Path, out: str | Path) -> None:
 
 
 class Decoder:
-    def __init__(self, weights_path: str | Path, features, o_penalty: float = 0.0, cache_size: int = 100_000):
+    """Per word type, the 5 x labels emission block (own position and as -1/+1/-2/+2 neighbour) and the sports-context
+    vector are computed once and kept as rows of persistent matrices; a batch of sentences is then a row-index array,
+    one gather and a few shifted adds. ``aux(word)`` (optional) is stored per row too, for callers that need other
+    per-word facts (``rows_of`` returns the row ids); its last element, a small int, is also kept in the array
+    ``bits``."""
+
+    def __init__(self, weights_path: str | Path, features, o_penalty: float = 0.0, cache_size: int = 100_000,
+                 aux=None):
         z = np.load(weights_path)
         self.labels = str(z["labels"]).split("\n")
         attrs = str(z["attrs"]).split("\n") if z["weights"].shape[0] else []
@@ -50,91 +57,209 @@ class Decoder:
         self.o = self.labels.index("O")
         self.bias = np.zeros(len(self.labels))
         self.bias[self.o] = -o_penalty
-        self._cache: dict[str, tuple] = {}
-        self._ctx_cache: dict[tuple, np.ndarray] = {}
+        self._aux_fn = aux
         self._cache_size = cache_size
+        self._ctx_cache: dict[tuple, np.ndarray] = {}
         self._const = {k: self._vec([k]) for k in ("-1:BOS", "-2:BOS", "+1:EOS", "+2:EOS")}
+        # vectors of the context features computed in numpy (see FeatureExtractor.context_features)
+        self._classes: list[str] = [""]
+        self._fqs: list[str] = []
+        self._TR35 = np.zeros((1, len(self.labels)))
+        self._NATTR = np.zeros((1, len(self.labels)))
+        self._NAT1 = np.zeros((0, len(self.labels)))
+        self._reset(1024)
+
+    def _class_id(self, cls: str) -> int:
+        if cls not in self._classes:
+            self._classes.append(cls)
+            self._TR35 = np.vstack([self._TR35, self._vec(["tr35=" + cls])])
+            self._NATTR = np.vstack([self._NATTR, self._vec(["nat-1|tr-2=" + cls])])
+        return self._classes.index(cls)
+
+    def _fq_id(self, fq: str) -> int:
+        if fq not in self._fqs:
+            self._fqs.append(fq)
+            self._NAT1 = np.vstack([self._NAT1, self._vec(["nat-1|" + fq])])
+        return self._fqs.index(fq)
+
+    def _reset(self, cap: int) -> None:
+        K = len(self.labels)
+        self._row: dict[str, int] = {}
+        self._U = np.zeros((cap, 5, K))     # emission blocks; the last used row + 1 is kept as all-zero padding
+        self._S = np.zeros((cap, K))        # sports-context vectors
+        self._flag = np.zeros(cap, dtype=bool)  # the word can start context features (trigger, multi-word gazetteer)
+        self.bits = np.zeros(cap, dtype=np.uint8)  # the last element of aux(word), when aux is given
+        self._trig = np.zeros(cap, dtype=np.intp)  # trigger class id (0: none)
+        self._nat = np.zeros(cap, dtype=bool)     # nationality adjective
+        self._fq = np.zeros(cap, dtype=np.intp)    # frequency bucket id
+        self._mflag = np.zeros(cap, dtype=bool)   # first word of a multi-word gazetteer entry
+        self.light: list[tuple] = []        # light per-word info for the context features
+        self.aux: list = []
+        self.aux_cols: list[list] = []  # aux elements but the last, column by column
+        self._n = 0
 
     def _vec(self, attrs) -> np.ndarray:
         idx = self.index
         z = self.zero
         return self.W[[idx.get(a, z) for a in attrs]].sum(axis=0)
 
-    def _word(self, w: str) -> tuple:
-        """(5 x labels emission block, light info for context features) of one word type, cached."""
-        hit = self._cache.get(w)
-        if hit is None:
-            f = self.fx.word_features(w)
-            vec = np.stack([self._vec(f[0]), self._vec(f[1]), self._vec(f[2]), self._vec(f[3]), self._vec(f[4])])
-            hit = (vec, (None, None, None, None, None) + tuple(f[5:]))
-            if len(self._cache) >= self._cache_size:
-                self._cache.clear()
-            self._cache[w] = hit
-        return hit
+    def _add(self, w: str) -> int:
+        n = self._n
+        if n + 2 > len(self._U):
+            cap = 2 * len(self._U)
+            self._U = np.concatenate([self._U, np.zeros_like(self._U)])
+            self._S = np.concatenate([self._S, np.zeros_like(self._S)])
+            self._flag = np.concatenate([self._flag, np.zeros_like(self._flag)])
+            self.bits = np.concatenate([self.bits, np.zeros_like(self.bits)])
+            self._trig = np.concatenate([self._trig, np.zeros_like(self._trig)])
+            self._nat = np.concatenate([self._nat, np.zeros_like(self._nat)])
+            self._fq = np.concatenate([self._fq, np.zeros_like(self._fq)])
+            self._mflag = np.concatenate([self._mflag, np.zeros_like(self._mflag)])
+            assert len(self._U) == cap
+        f = self.fx.word_features(w)
+        U = self._U[n]
+        for k in range(5):
+            U[k] = self._vec(f[k])
+        if f[9]:
+            self._S[n] = self._vec(f[9])
+        light = (None, None, None, None, None) + tuple(f[5:])
+        self._mflag[n] = light[5] in self.fx.multi
+        if light[8]:
+            self._trig[n] = self._class_id(light[8])
+        self._nat[n] = bool(light[10])
+        self._fq[n] = self._fq_id(light[11])
+        self.light.append(light)
+        if self._aux_fn is not None:
+            a = self._aux_fn(w)
+            self.aux.append(a)
+            if not self.aux_cols:
+                self.aux_cols = [[] for _ in a[:-1]]
+            for col, v in zip(self.aux_cols, a):
+                col.append(v)
+            self.bits[n] = a[-1]
+        self._row[w] = n
+        self._n = n + 1
+        return n
+
+    def rows_of(self, sents: list[list[str]]) -> list[list[int]]:
+        """Row ids of every word (new word types are added). Call before ``tag_rows``; a full cache is cleared here,
+        so ids stay valid until the next call."""
+        if self._n >= self._cache_size:
+            self._reset(1024)
+        get = self._row.get
+        out = []
+        for ws in sents:
+            r = list(map(get, ws))
+            if None in r:
+                r = [get(w) if x is None and w in self._row else (self._add(w) if x is None else x)
+                     for w, x in zip(ws, r)]
+            out.append(r)
+        return out
 
     def emissions(self, words: list[str]) -> np.ndarray:
-        E, starts, lengths = self._flat_emissions([words])
-        return E[: len(words)]
+        rows = self.rows_of([words])
+        E, starts, lengths = self._flat_emissions([words], rows)
+        return E[starts[0]: starts[0] + len(words)]
 
-    def _flat_emissions(self, sents: list[list[str]]):
+    def _flat_emissions(self, sents: list[list[str]], rows: list[list[int]], sport: list[bool] | None = None):
         """Emission scores of all tokens of all (non-empty) sentences, concatenated (N x K), with each sentence's
         start row and length. Sentences are laid out with two padding slots around each, so window offsets never
         cross a sentence boundary."""
-        uniq = list(dict.fromkeys(w for ws in sents for w in ws))
-        cache = self._cache
-        hits = [cache.get(w) or self._word(w) for w in uniq]
-        index = {w: k for k, w in enumerate(uniq)}
-        rows = [h[0] for h in hits]
-        ids: list[int] = [-1, -1]
+        pad = self._n  # an all-zero row
+        ids: list[int] = [pad, pad]
         starts: list[int] = []
-        get = index.__getitem__
-        for ws in sents:
+        for r in rows:
             starts.append(len(ids))
-            ids.extend(map(get, ws))
-            ids += (-1, -1)
-        # words that can trigger context features (a trigger class, or the first word of a multi-word gazetteer entry)
-        multi = self.fx.multi
-        flagged = {w for w, h in zip(uniq, hits) if h[1][8] or h[1][5] in multi}
-        K = len(self.labels)
-        U = np.concatenate([np.stack(rows), np.zeros((1, 5, K))])  # last row: padding
+            ids += r
+            ids += (pad, pad)
         idx = np.asarray(ids, dtype=np.intp)
-        V = U[idx]  # M x 5 x K, M = tokens + padding
+        V = self._U[idx]  # M x 5 x K, M = tokens + padding
         E = V[:, 0].copy()
         E[1:] += V[:-1, 1]
         E[:-1] += V[1:, 2]
         E[2:] += V[:-2, 3]
         E[:-2] += V[2:, 4]
         st = np.asarray(starts, dtype=np.intp)
-        lengths = np.asarray([len(s) for s in sents], dtype=np.intp)
+        lengths = np.fromiter(map(len, rows), dtype=np.intp, count=len(rows))
         ends = st + lengths
         c = self._const
-        E[st] += c["-1:BOS"]
-        E[st] += c["-2:BOS"]
+        E[st] += c["-1:BOS"] + c["-2:BOS"]
         two = lengths >= 2
         E[st[two] + 1] += c["-2:BOS"]
         E[ends - 1] += c["+1:EOS"] + c["+2:EOS"]
         E[ends[two] - 2] += c["+2:EOS"]
-        ctx_cache = self._ctx_cache
-        for b, ws in enumerate(sents):
-            if not flagged or flagged.isdisjoint(ws):
-                continue
-            s0 = starts[b]
-            light = [hits[k][1] for k in ids[s0:s0 + len(ws)]]
-            for i, attrs in self.fx.context_features(ws, light).items():
-                key = tuple(attrs)
-                v = ctx_cache.get(key)
-                if v is None:
-                    if len(ctx_cache) > 50_000:
-                        ctx_cache.clear()
-                    v = ctx_cache[key] = self._vec(attrs)
-                E[s0 + i] += v
+        if sport is not None and self.fx.topic and any(sport):
+            on = np.zeros(len(ids), dtype=bool)
+            for b, sp in enumerate(sport):
+                if sp:
+                    on[starts[b]:starts[b] + len(rows[b])] = True
+            E[on] += self._S[idx[on]]
+        fx = self.fx
+        trig = self._trig[idx] if fx.long_triggers or fx.nat_context else None
+        nat = self._nat[idx] if fx.nat_context else None
+        mflag = self._mflag[idx] if fx.multi else None
+        has_trig = trig is not None and trig.any()
+        has_nat = nat is not None and nat.any()
+        has_multi = mflag is not None and mflag.any()
+        if has_trig or has_nat or has_multi:
+            # end (exclusive) of the sentence of each token position
+            send = np.zeros(len(ids), dtype=np.intp)
+            tok = idx < pad
+            send[tok] = np.repeat(ends, lengths)
+            if has_trig and fx.long_triggers:
+                src = np.flatnonzero(trig)
+                for d in (3, 4, 5):  # targets are distinct for one d: plain fancy-index adds
+                    tgt = src + d
+                    ok = tgt < send[src]
+                    if ok.any():
+                        E[tgt[ok]] += self._TR35[trig[src[ok]]]
+            if has_nat:
+                src = np.flatnonzero(nat)
+                tgt = src + 1
+                ok = tgt < send[src]
+                src, tgt = src[ok], tgt[ok]
+                if len(src):
+                    E[tgt] += self._NAT1[self._fq[idx[tgt]]]
+                    t2 = trig[src - 1]
+                    has = (t2 > 0) & tok[src - 1]
+                    if has.any():
+                        E[tgt[has]] += self._NATTR[t2[has]]
+            if has_multi:
+                # multi-word gazetteer entries, as FeatureExtractor._multi_gaz: leftmost first, longest entry first,
+                # no overlaps; only the positions whose stem starts an entry are visited
+                light = self.light
+                multi = fx.multi
+                ctx_cache = self._ctx_cache
+                free = -1
+                for p in np.flatnonzero(mflag).tolist():
+                    if p < free:
+                        continue
+                    e = int(send[p])
+                    for parts, typ in multi[light[ids[p]][5]]:
+                        k = len(parts)
+                        if p + k <= e and all(light[ids[p + j]][6] == parts[j] or light[ids[p + j]][5] == parts[j]
+                                              for j in range(1, k)):
+                            for j in range(k):
+                                mk = f"mgz={'I' if j else 'B'}-{typ}"
+                                v = ctx_cache.get(mk)
+                                if v is None:
+                                    v = ctx_cache[mk] = self._vec([mk])
+                                E[p + j] += v
+                            free = p + k
+                            break
+        if fx.bigrams:
+            raise NotImplementedError("bigram features are not supported by the numpy decoder")
         E += self.bias
         return E, st, lengths
 
-    def tag(self, words: list[str]) -> list[str]:
-        return self.tag_many([words])[0] if words else []
+    def tag(self, words: list[str], sport: bool = False) -> list[str]:
+        return self.tag_many([words], [sport])[0] if words else []
 
-    def tag_many(self, sents: list[list[str]]) -> list[list[str]]:
+    def tag_many(self, sents: list[list[str]], sport: list[bool] | None = None) -> list[list[str]]:
+        return self.tag_rows(sents, self.rows_of(sents), sport)
+
+    def tag_rows(self, sents: list[list[str]], rows: list[list[int]], sport: list[bool] | None = None
+                 ) -> list[list[str]]:
         """Viterbi over a batch of sentences at once: sentences sorted by length, one numpy step per position of
         the longest, each step on the sentences still running."""
         out: list[list[str]] = [[] for _ in sents]
@@ -142,31 +267,45 @@ class Decoder:
         if not idx:
             return out
         idx.sort(key=lambda i: -len(sents[i]))
-        E, st, lengths = self._flat_emissions([sents[i] for i in idx])
+        E, st, lengths = self._flat_emissions([sents[i] for i in idx], [rows[i] for i in idx],
+                                              [sport[i] for i in idx] if sport is not None else None)
         B, K = len(idx), len(self.labels)
         Lmax = int(lengths[0])
+        labels = self.labels
+        if Lmax == 1:
+            return [[labels[k]] for k in E[st].argmax(axis=1).tolist()] if B == len(sents) else \
+                self._place(out, idx, [[labels[k]] for k in E[st].argmax(axis=1).tolist()])
         # padded B x Lmax x K view of the emissions (rows past a sentence's end are never read)
         pos = st[:, None] + np.arange(Lmax)[None, :]
         np.minimum(pos, len(E) - 1, out=pos)
-        Ep = E[pos]
+        Ep = E[pos].transpose(1, 0, 2).copy()  # Lmax x B x K
         T = self.T[None]
-        score = Ep[:, 0].copy()
+        score = Ep[0].copy()
+        score3 = score[:, :, None]
         back = np.zeros((Lmax, B, K), dtype=np.intp)
-        active = np.searchsorted(-lengths, -np.arange(Lmax), side="left")  # sentences with length > t
+        # number of sentences with length > t, for each t
+        active = np.searchsorted(-lengths, -np.arange(Lmax), side="left").tolist()
+        buf = np.empty((B, K, K))
+        add, mx = np.add, np.maximum.reduce
         for t in range(1, Lmax):
-            n = int(active[t]) if t < len(active) else 0
-            n = int((lengths > t).sum()) if n == 0 else n
-            cand = score[:n, :, None] + T
-            back[t, :n] = cand.argmax(axis=1)
-            score[:n] = cand.max(axis=1) + Ep[:n, t]
+            n = active[t]
+            cand = add(score3[:n], T, out=buf[:n])
+            cand.argmax(axis=1, out=back[t, :n])
+            add(mx(cand, axis=1), Ep[t, :n], out=score[:n])
         best = score.argmax(axis=1).tolist()
-        labels = self.labels
         lens = lengths.tolist()
-        for b, i in enumerate(idx):
+        res = []
+        for b in range(B):
             k = best[b]
             path = [k]
             for row in reversed(back[1:lens[b], b].tolist()):
                 k = row[k]
                 path.append(k)
-            out[i] = [labels[j] for j in reversed(path)]
+            res.append([labels[j] for j in reversed(path)])
+        return self._place(out, idx, res)
+
+    @staticmethod
+    def _place(out, idx, res):
+        for i, r in zip(idx, res):
+            out[i] = r
         return out

@@ -67,7 +67,8 @@ class FeatureExtractor:
     {normalized word: (coarse, mid, fine) ids}."""
 
     def __init__(self, gaz: dict[str, set[str]], clusters: dict[str, tuple[str, ...]], cache_size: int = 300_000,
-                 bigrams: bool = False, counts: dict[str, int] | None = None, long_triggers: bool = True):
+                 bigrams: bool = False, counts: dict[str, int] | None = None, long_triggers: bool = True,
+                 topic: bool = True, nat_context: bool = False):
         self.single: dict[str, list[str]] = {}
         self.multi: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for typ in sorted(gaz):  # sorted: the attribute order, hence the model file, is reproducible
@@ -87,6 +88,8 @@ class FeatureExtractor:
         self.bigrams = bigrams
         self.counts = counts
         self.long_triggers = long_triggers
+        self.topic = topic
+        self.nat_context = nat_context
         self._bos = (["-1:BOS"], ["-2:BOS"])
         self._eos = (["+1:EOS"], ["+2:EOS"])
 
@@ -113,7 +116,8 @@ class FeatureExtractor:
         return hit
 
     def word_features(self, w: str) -> tuple:
-        """(own, as -1 neighbour, as +1, as -2, as +2, stem, norm, mid cluster, trigger class) of one word."""
+        """(own, as -1 neighbour, as +1, as -2, as +2, stem, norm, mid cluster, trigger class, extra features in a
+        sports context, nationality adjective?, frequency bucket) of one word."""
         n = norm(w)
         pre, stem, bare = clitic_split(n)
         cand = proclitic_candidate(n) if not pre and stem == n else None
@@ -162,7 +166,12 @@ class FeatureExtractor:
         small = [x for x in core if x.startswith(("stem=", "gz=", "tr=", "c1=", "sh="))]
         fm2 = ["-2:" + x for x in small]
         fp2 = ["+2:" + x for x in small]
-        return (f0, fm1, fp1, fm2, fp2, stem, n, c[1] if c else "-", trig)
+        sp: list[str] = []
+        if self.topic:
+            sp = ["sp", f"sp|stem={stem}"] + ["sp|" + x for x in core if x.startswith(("gz=", "c1=", "c2=", "nat", "tr="))]
+        nat = n in NATIONALITY_ISO or stem in NATIONALITY_ISO
+        fq = next((x for x in core if x.startswith("fq=")), "fq=?")
+        return (f0, fm1, fp1, fm2, fp2, stem, n, c[1] if c else "-", trig, sp, nat, fq)
 
     # ---- per sentence --------------------------------------------------------------------------------------
     def _multi_gaz(self, stems: list[str], norms: list[str]) -> dict[int, str]:
@@ -200,6 +209,12 @@ class FeatureExtractor:
             for j in trig_pos:
                 for i in range(j + 3, min(L, j + 6)):
                     out.setdefault(i, []).append("tr35=" + info[j][8])
+        if self.nat_context:  # a word after a nationality adjective (after a title): الوزير السوري بسام الصباغ
+            for j in range(L - 1):
+                if info[j][10]:
+                    out.setdefault(j + 1, []).append("nat-1|" + info[j + 1][11])
+                    if j and info[j - 1][8]:
+                        out[j + 1].append("nat-1|tr-2=" + info[j - 1][8])
         if self.bigrams:
             for i in range(L):
                 prev = info[i - 1] if i else None
@@ -207,7 +222,8 @@ class FeatureExtractor:
                                               f"bc={prev[7] if prev else '^'}|{info[i][7]}"))
         return out
 
-    def sentence(self, words: list[str]) -> list[list[str]]:
+    def sentence(self, words: list[str], sport: bool = False) -> list[list[str]]:
+        """Attribute lists of one sentence; ``sport``: the sentence is in a sports context (``nlp.ner.topic``)."""
         info = [self._word(w) for w in words]
         L = len(info)
         ctx = self.context_features(words, info)
@@ -221,5 +237,7 @@ class FeatureExtractor:
             extra = ctx.get(i)
             if extra:
                 f += extra
+            if sport:
+                f += info[i][9]
             out.append(f)
         return out

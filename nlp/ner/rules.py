@@ -1,7 +1,8 @@
 """Phrase rules applied after the CRF (in ``Tagger.find``), each measured on the dev split (docs/ner.md).
 
 - ``org_heads``: a head noun (وزارة هيئة قوات كتائب حزب حركة ...) followed by definite words or entities, closed by
-  an optional nationality adjective, is one ORG: "وزارة الدفاع العراقية", "هيئة الحشد الشعبي", "كتائب حزب الله",
+  an optional nationality adjective, is one ORG (a weak head such as قوات only extends an ORG the CRF started, or
+  starts one before a place + definite adjective): "وزارة الدفاع العراقية", "هيئة الحشد الشعبي", "كتائب حزب الله",
   "قوات سوريا الديموقراطية". This is the product's convention (ACE/NewsFANE tag ministries and commissions);
   ANERcorp leaves such names untagged, so it costs points on the ANERcorp dev split and is kept for the product.
 - ``acronyms``: a single word in parentheses right after an entity takes its type: "... الديموقراطية (قسد)".
@@ -71,6 +72,11 @@ def org_heads(words: list[str], tags: list[str]) -> list[str]:
         at = starts.get(i)
         strong = _head(words[i])
         weak = at is not None and at[1] == "ORG" and _head(words[i], "weak")
+        if not weak and tags[i] == "O" and _head(words[i], "weak"):
+            # a weak head before a place and a definite adjective: قوات سوريا الديموقراطية، جيش لبنان الجنوبي
+            nxt = starts.get(i + 1)
+            weak = nxt is not None and nxt[1] == "LOC" and nxt[0] < L and tags[nxt[0]] == "O" \
+                and _definite(words[nxt[0]])
         if not (strong and (tags[i] == "O" or (at and at[1] == "ORG"))) and not weak:
             i += 1
             continue

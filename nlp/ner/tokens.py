@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import accumulate, chain
 
 from camel_tools.utils.dediac import dediac_ar
 from camel_tools.utils.normalize import (
@@ -50,6 +51,44 @@ def sentences(text: str) -> list[list[tuple[str, int, int]]]:
                 prev = c
         pos += len(line) + 1
     return out
+
+
+# A sentence inside one line: text up to and including a run of enders (spaces allowed inside the run), or the rest
+# of the line. Enders are always one-character tokens, so this cuts exactly where ``sentences`` does.
+_SENT = re.compile(r"[^.!?؟…\n]*[.!?؟…](?:[^\S\n]*[.!?؟…])*|[^.!?؟…\n]+")
+
+
+_TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})")
+
+
+def sentence_parts(text: str) -> list[tuple[int, list[str]]]:
+    """The sentences of ``sentences(text)``, each as (offset, parts) with parts = [gap, word, gap, word, ...]: the
+    words are ``parts[1::2]`` and the text from ``offset`` on is ``"".join(parts)``, so offsets are running sums
+    (``part_offsets``). One regex split per sentence and no per-token Python code: several times faster."""
+    out: list[tuple[int, list[str]]] = []
+    split = _TOKEN_SPLIT.split
+    for m in _SENT.finditer(text):
+        parts = split(m.group())
+        parts.pop()  # the tail after the last word
+        if not parts:
+            continue
+        if len(parts) <= 400:
+            out.append((m.start(), parts))
+        else:  # rare: cut into runs of 200 tokens like ``sentences``
+            acc = list(accumulate(map(len, parts), initial=m.start()))
+            for k in range(0, len(parts), 400):
+                out.append((acc[k], parts[k:k + 400]))
+    return out
+
+
+def part_offsets(start: int, parts: list[str]) -> list[int]:
+    """Running offsets of a sentence of ``sentence_parts``: word k spans ``[out[2k+1], out[2k+2])``."""
+    return list(accumulate(map(len, parts), initial=start))
+
+
+def sentence_words(text: str) -> list[tuple[int, list[str]]]:
+    """(offset, words) of each sentence of ``sentence_parts``."""
+    return [(st, parts[1::2]) for st, parts in sentence_parts(text)]
 
 
 @lru_cache(maxsize=200_000)

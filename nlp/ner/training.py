@@ -12,12 +12,14 @@ from nlp.ner.evaluation import score
 from nlp.ner.decoder import export_weights
 from nlp.ner.features import FeatureExtractor
 from nlp.ner.gazetteers import read_anergazet, with_builtin, write_gazetteer
+from nlp.ner.topic import sentence_topics
 
 
 def train_model(data_root: str | Path, out: str | Path = MODEL_FILE, *, c1: float = 0.05, c2: float = 0.05,
                 max_iterations: int = 150, seed: int = 13, use_newsfane: bool = False, use_aqmar: bool = True,
                 use_anercorp: bool = True,
-                min_freq: int = 1, progress: bool = True, log=print) -> dict:
+                min_freq: int = 1, topic: bool = True, aqmar_weight: int = 1, progress: bool = True,
+                log=print) -> dict:
     """Train on ANERcorp train (minus the dev split) [+ NewsFANE minus dev text] [+ AQMAR train]; write the model,
     the compiled gazetteer and keep the clusters file next to it. Returns the dev scores."""
     import pycrfsuite
@@ -26,19 +28,22 @@ def train_model(data_root: str | Path, out: str | Path = MODEL_FILE, *, c1: floa
     data_root = Path(data_root)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    data = load_training(data_root, use_newsfane=use_newsfane, use_aqmar=use_aqmar, use_anercorp=use_anercorp)
+    data = load_training(data_root, use_newsfane=use_newsfane, use_aqmar=use_aqmar, use_anercorp=use_anercorp,
+                         aqmar_weight=aqmar_weight)
     log(f"data: {data['stats']}")
     gaz = read_anergazet(data_root / "anergazet" / "ANERGazet")
     write_gazetteer(gaz, out.parent / GAZETTEER_FILE.name)
     clusters_path = out.parent / CLUSTERS_FILE.name
     if not clusters_path.exists() and CLUSTERS_FILE.exists():
         clusters_path.write_bytes(CLUSTERS_FILE.read_bytes())
-    fx = FeatureExtractor(with_builtin(gaz), read_clusters(clusters_path), counts=read_counts(clusters_path))
-    train: list[Sentence] = list(data["train"])
+    fx = FeatureExtractor(with_builtin(gaz), read_clusters(clusters_path), counts=read_counts(clusters_path),
+                          topic=topic)
+    sport = sentence_topics([toks for toks, _ in data["train"]]) if fx.topic else [False] * len(data["train"])
+    train = [(toks, tags, sp) for (toks, tags), sp in zip(data["train"], sport)]
     random.Random(seed).shuffle(train)  # crfsuite's L-BFGS is deterministic given the order; fix the order
     trainer = _ProgressTrainer(verbose=True)
-    for toks, tags in tqdm(train, desc="features", disable=not progress, unit="sent"):
-        trainer.append(fx.sentence(toks), tags)
+    for toks, tags, sp in tqdm(train, desc="features", disable=not progress, unit="sent"):
+        trainer.append(fx.sentence(toks, sp), tags)
     trainer.set_params({"c1": c1, "c2": c2, "max_iterations": max_iterations,
                         "feature.possible_transitions": True, "feature.minfreq": min_freq})
     trainer.bar = tqdm(total=max_iterations, desc="L-BFGS", disable=not progress, unit="it")
@@ -90,8 +95,9 @@ def evaluate(tagger, sentences: list[Sentence], docs: int = 0, rules: bool = Tru
     dec = getattr(tagger, "decoder", None)
     if dec is not None:  # batches of 16 sentences, like the sentences of one article in Tagger.find
         pred = []
+        sport = sentence_topics([toks for toks, _ in sentences])
         for i in range(0, len(sentences), 16):
-            pred += dec.tag_many([toks for toks, _ in sentences[i:i + 16]])
+            pred += dec.tag_many([toks for toks, _ in sentences[i:i + 16]], sport[i:i + 16])
     else:
         pred = [tagger.tag(toks) for toks, _ in sentences]
     if rules and getattr(tagger, "rules", None):

@@ -121,3 +121,16 @@ def test_cli_eval_errors(tmp_path):
     bad.write_text("only-one-column\n", encoding="utf-8")
     r = CliRunner().invoke(ner, ["eval", "--conll", str(bad)])
     assert r.exit_code != 0 and "expected" in r.output
+
+
+def test_sentence_words_and_offsets_match_sentences():
+    from nlp.ner.tokens import part_offsets, sentence_parts, sentence_words
+    for text in ["جاء زيد. ثم ذهب\nعمرو هنا", "a.b 3.5 و!؟ z", "x . . y ...", "\n\n.", "؟؟ a ؟ . b",
+                 "word " * 450, "a\n.\nb.", "ـــ .", "", "  \n ", "«قال» : “نعم” (قسد) ."]:
+        expected = sentences(text)
+        got = sentence_words(text)
+        assert [ws for _, ws in got] == [[w for w, _, _ in s] for s in expected]
+        assert all(st <= s[0][1] and not text[st:s[0][1]].strip() for (st, _), s in zip(got, expected))
+        for (st, parts), s in zip(sentence_parts(text), expected):
+            offs = part_offsets(st, parts)
+            assert [(offs[2 * k + 1], offs[2 * k + 2]) for k in range(len(s))] == [(a, b) for _, a, b in s]

@@ -25,3 +25,21 @@ def test_numpy_decoder_matches_crfsuite():
     assert tagger.decoder.tag_many(sents) == expected
     assert [tagger.decoder.tag(s) for s in sents] == expected
     assert tagger.decoder.tag_many([[], ["x"], []]) == [[], expected[-2][:0] or list(crf.tag(tagger.features.sentence(["x"]))), []]
+
+
+def test_numpy_decoder_matches_crfsuite_in_sports_context():
+    """The sports-context features (nlp.ner.topic) are used by the shipped model and decoded exactly."""
+    tagger = Tagger(MODEL_FILE, o_penalty=0.0)
+    crf = pycrfsuite.Tagger()
+    crf.open(str(MODEL_FILE))
+    sents = [[w for w, _, _ in s] for s in sentences(SEED.read_text(encoding="utf-8"))] + [s.split() for s in EXTRA]
+    sents.append("فاز برشلونة على ليون في مباراة الدوري وسجل اللاعب هدفين".split())
+    expected = [list(crf.tag(tagger.features.sentence(s, sport=True))) for s in sents]
+    assert tagger.decoder.tag_many(sents, [True] * len(sents)) == expected
+    # the model has weights for them: the sports context changes some emission scores
+    dec = tagger.decoder
+    s = sents[-1]
+    rows = dec.rows_of([s])
+    plain, st, _ = dec._flat_emissions([s], rows, [False])
+    sport, _, _ = dec._flat_emissions([s], rows, [True])
+    assert abs(plain - sport).max() > 0.1
