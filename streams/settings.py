@@ -17,7 +17,8 @@ GUARANTEES = ("at_least_once",)
 # unkeyed input) rides in another transaction, aborted or fenced, and is lost. deploy/README.md has the
 # reproduction; until that is fixed upstream, exactly_once is refused rather than offered.
 REFUSED_GUARANTEES = {"exactly_once": "faust-streaming's exactly_once loses records that change partition "
-                                      "(see deploy/README.md, 'Delivery guarantees'); use at_least_once"}
+                                      "(see deploy/README.md, 'Failure behaviour and delivery guarantees'); "
+                                      "use at_least_once"}
 
 
 @dataclass(frozen=True, slots=True)
