@@ -13,6 +13,7 @@ import sys
 import time
 
 import orjson
+import pytest
 from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st
 
 from streams.topics import DLQ, ENRICHED, RAW
@@ -25,6 +26,7 @@ def _assigned_raw(pipeline, proc) -> bool:
     return any(pipeline.topic(RAW) in b for b in blocks)
 
 
+@pytest.mark.timeout(600)  # 5,000 articles through 3-4 workers: ~3 min on a quiet 2-core machine
 def test_scale_out_three_workers_then_a_fourth_mid_stream(pipeline):
     workers = [pipeline.start_worker(wait=False) for _ in range(3)]
     for w in workers:
@@ -46,6 +48,7 @@ def test_scale_out_three_workers_then_a_fourth_mid_stream(pipeline):
     print(f"the 4th worker {'got' if _assigned_raw(pipeline, fourth) else 'did not get'} partitions")
 
 
+@pytest.mark.timeout(600)
 def test_sigkill_a_worker_mid_stream_loses_nothing(pipeline):
     victim, survivor = pipeline.start_worker(wait=False), pipeline.start_worker(wait=False)
     pipeline.wait_ready(victim)
