@@ -22,6 +22,18 @@ async def end_offsets(settings: Settings, topic: str) -> dict[int, int]:
         await consumer.stop()
 
 
+async def assign_from_committed(consumer, tps) -> dict:
+    """Assign `tps` to a consumer of a group that remembers its progress (the replay commands), each partition
+    resuming at the group's committed offset, or at the beginning where it has none; returns the end offsets
+    at this moment: what this run has to get through."""
+    consumer.assign(tps)
+    end = await consumer.end_offsets(tps)
+    for tp in tps:
+        if await consumer.committed(tp) is None:
+            await consumer.seek_to_beginning(tp)
+    return end
+
+
 async def read_records(settings: Settings, topic: str, *, ids: set[str] | None = None, count: int | None = None,
                        timeout: float = 60.0, start: dict[int, int] | None = None,
                        settle: float = 0.0) -> list[dict]:

@@ -264,6 +264,7 @@ class Replayer(Deliverer):
         from schemas.codec import from_dict
         from schemas.records import DeadLetter
         from streams.cli.dlq import original_bytes
+        from streams.reader import assign_from_committed
         from streams.topics import ALERTS_DLQ, create_topics, partition_ids
 
         s = self.settings
@@ -278,11 +279,7 @@ class Replayer(Deliverer):
                                     isolation_level="read_committed", **s.kafka_security())
         await consumer.start()
         try:
-            consumer.assign(tps)
-            end = await consumer.end_offsets(tps)
-            for tp in tps:
-                if await consumer.committed(tp) is None:
-                    await consumer.seek_to_beginning(tp)
+            end = await assign_from_committed(consumer, tps)
             todo = {tp for tp in tps if await consumer.position(tp) < end[tp]}
             async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout)) as http:
                 while todo and not self._stop.is_set():

@@ -10,6 +10,7 @@ import orjson
 from schemas.codec import RecordError, from_dict
 from schemas.records import DeadLetter
 from streams.cli.common import broker_error, load_settings
+from streams.reader import assign_from_committed
 from streams.topics import partition_ids
 
 
@@ -34,11 +35,7 @@ async def _replay(settings, stage, dry_run, echo) -> tuple[int, int]:
     await producer.start()
     replayed = skipped = 0
     try:
-        consumer.assign(tps)
-        end = await consumer.end_offsets(tps)
-        for tp in tps:
-            if await consumer.committed(tp) is None:
-                await consumer.seek_to_beginning(tp)
+        end = await assign_from_committed(consumer, tps)
         while any([await consumer.position(tp) < end[tp] for tp in tps]):
             batch = await consumer.getmany(timeout_ms=1000)
             for tp, messages in batch.items():
