@@ -27,7 +27,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 if __package__ in (None, ""):
@@ -122,30 +121,12 @@ def cmd_state(args) -> None:
           f"(stories-pending/-replies hold only articles in flight)")
 
 
-def _cpu_seconds(pid: int) -> float:
-    total = 0.0
-    for p in [pid, *_children(pid)]:
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        except OSError:
-            pass
-    return total
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        return [int(x) for x in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
-
-
 def cmd_broker(args) -> None:
     from nlp.stages import enrich
     from schemas.codec import encode
     from schemas.records import CleanArticle, Processing
     from streams.reader import read_records
-    from streams.settings import Settings
+    from bench.broker import cpu_seconds, fresh_settings
     from streams.topics import ENRICHED, ENTITIES, create_topics
 
     items = cleaned(args.n)
@@ -158,12 +139,9 @@ def cmd_broker(args) -> None:
                                   ingested_at=ingested, lang="ar", title=it["title"], body=it["body"],
                                   paragraphs=[], removed=[], processing=Processing("bench")))
         payloads.append((it["id"].encode(), encode(rec)))
-    tag = f"bench{uuid.uuid4().hex[:6]}"
     tmp = Path(tempfile.mkdtemp(prefix="stories-bench-"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AKHBAR_")}
-    env.update(AKHBAR_TOPIC_PREFIX=f"{tag}.", AKHBAR_APP_ID=f"akhbar-{tag}", AKHBAR_DATADIR=str(tmp / "data"),
-               AKHBAR_BROKER=args.broker, AKHBAR_LOG_LEVEL="warning")
-    settings = Settings.from_env(env)
+    settings, env = fresh_settings(args.broker.removeprefix("kafka://"), tmp)
+    env["AKHBAR_LOG_LEVEL"] = "warning"
     asyncio.run(create_topics(settings))
     log = open(tmp / "worker.log", "wb")
     proc = subprocess.Popen([sys.executable, "-m", "streams.cli.main", "worker", "--agents", "stories",
@@ -176,7 +154,7 @@ def cmd_broker(args) -> None:
                 raise SystemExit(f"worker did not start:\n{(tmp / 'worker.log').read_text()[-2000:]}")
             time.sleep(0.3)
         time.sleep(2)
-        cpu0, t0 = _cpu_seconds(proc.pid), time.perf_counter()
+        cpu0, t0 = cpu_seconds(proc.pid), time.perf_counter()
 
         async def produce():
             from aiokafka import AIOKafkaProducer
@@ -193,7 +171,7 @@ def cmd_broker(args) -> None:
         asyncio.run(produce())
         recs = asyncio.run(read_records(settings, settings.topic(ENRICHED), ids={it["id"] for it in items},
                                         timeout=args.timeout))
-        wall, cpu = time.perf_counter() - t0, _cpu_seconds(proc.pid) - cpu0
+        wall, cpu = time.perf_counter() - t0, cpu_seconds(proc.pid) - cpu0
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(60)
