@@ -104,6 +104,12 @@ def register(app, settings, dlq) -> None:
     last_alert = app.Table("alert-suppression", default=float, key_type=str, value_type=float,
                            help="rule|subject -> time of its last alert")
 
+    async def propose(out: list, kind: str) -> None:
+        """Matched (rule, alert) pairs to the suppression stage, keyed by rule."""
+        for rule, alert in out:
+            metrics.ALERT_CANDIDATES.labels(kind=kind).inc()
+            await candidates.send(key=rule.id.encode(), value=_candidate(alert, rule))
+
     @app.agent(enriched, name="akhbar.alerts.match")
     async def match(stream):
         async for event in stream.events():
@@ -119,11 +125,8 @@ def register(app, settings, dlq) -> None:
                     if m is None:
                         continue
                     subject = suppression_subject(rule, article, m)
-                    alert = Alert(id=alert_id(rule.id, article.get("id"), subject), rule_id=rule.id,
-                                  article_id=str(article.get("id")), created_at=utc_now(), severity=rule.severity,
-                                  matched=m.as_dict(), rule_name=rule.name or None, kind="match", subject=subject,
-                                  title=article.get("title"), source=article.get("source"), lang=article.get("lang"))
-                    out.append((rule, alert))
+                    out.append((rule, _alert(rule, article, alert_id(rule.id, article.get("id"), subject), "match",
+                                             subject, m.as_dict())))
                 spikes = []
                 if by_entity:
                     seen = set()
@@ -135,9 +138,7 @@ def register(app, settings, dlq) -> None:
             except Exception as exc:  # noqa: BLE001 - routed to the DLQ, the stream goes on
                 await dlq.send("alerts.match", exc, event)
                 continue
-            for rule, alert in out:
-                metrics.ALERT_CANDIDATES.labels(kind="match").inc()
-                await candidates.send(key=rule.id.encode(), value=_candidate(alert, rule))
+            await propose(out, "match")
             for name in spikes:  # event time: the article's record timestamp, so a replay counts the same
                 await mentions.send(key=name.encode(), timestamp=event.message.timestamp, value=orjson.dumps(
                     {"entity": name, "article": {k: article.get(k) for k in ("id", "title", "source", "lang")}}))
@@ -177,18 +178,12 @@ def register(app, settings, dlq) -> None:
                            "step_s": rule.step_s, "count": count, "threshold": rule.threshold or None,
                            "baseline": baseline, "baseline_factor": rule.baseline_factor or None,
                            "previous": previous}
-                    alert = Alert(id=alert_id(rule.id, subject, start), rule_id=rule.id,
-                                  article_id=str(art.get("id")), created_at=utc_now(), severity=rule.severity,
-                                  matched={"entities": [rule.entity], "keywords": []}, rule_name=rule.name or None,
-                                  kind="spike", subject=subject, title=art.get("title"), source=art.get("source"),
-                                  lang=art.get("lang"), window=win)
-                    out.append((rule, alert))
+                    out.append((rule, _alert(rule, art, alert_id(rule.id, subject, start), "spike", subject,
+                                             {"entities": [rule.entity], "keywords": []}, window=win)))
             except Exception as exc:  # noqa: BLE001
                 await dlq.send("alerts.spike", exc, event)
                 continue
-            for rule, alert in out:
-                metrics.ALERT_CANDIDATES.labels(kind="spike").inc()
-                await candidates.send(key=rule.id.encode(), value=_candidate(alert, rule))
+            await propose(out, "spike")
 
     @app.agent(candidates, name="akhbar.alerts.suppress")
     async def suppress(stream):
@@ -208,6 +203,13 @@ def register(app, settings, dlq) -> None:
                 continue
             metrics.ALERTS_SENT.labels(severity=alert.get("severity", "info")).inc()
             await alerts.send(key=alert["rule_id"].encode(), value=orjson.dumps(alert))
+
+
+def _alert(rule, article: dict, id_: str, kind: str, subject: str, matched: dict, window: dict | None = None) -> Alert:
+    """An alert of `rule` about `article` (an EnrichedArticle as JSON, or the part a mention carries)."""
+    return Alert(id=id_, rule_id=rule.id, article_id=str(article.get("id")), created_at=utc_now(),
+                 severity=rule.severity, matched=matched, rule_name=rule.name or None, kind=kind, subject=subject,
+                 title=article.get("title"), source=article.get("source"), lang=article.get("lang"), window=window)
 
 
 def _candidate(alert: Alert, rule) -> bytes:
