@@ -136,17 +136,13 @@ class FeedHub:
 
     def _publish(self, stream: str, record: dict) -> None:
         for q in list(self.subscribers[stream]):
-            if q.full():  # a stalled client: drop its oldest event rather than grow without bound
-                q.get_nowait()
-            q.put_nowait(record)
+            _offer(q, record)
 
     def close(self) -> None:
         """Worker shutdown: end every SSE response (browsers reconnect to another worker)."""
         for subs in self.subscribers.values():
             for q in list(subs):
-                if q.full():
-                    q.get_nowait()
-                q.put_nowait(None)
+                _offer(q, None)
 
     def recent(self, entity: str = "", source: str = "", lang: str = "", limit: int = 100) -> list[dict]:
         from nlp.rules import norm
@@ -174,6 +170,13 @@ class FeedHub:
         return out
 
 
+def _offer(q: asyncio.Queue, item) -> None:
+    """Queue `item` for one SSE client; a stalled client loses its oldest event rather than grow without bound."""
+    if q.full():
+        q.get_nowait()
+    q.put_nowait(item)
+
+
 def _member(a: dict) -> dict:
     """What the page needs of a story member besides the lead: to list it and to filter on it."""
     return {"id": a.get("id"), "title": a.get("title"), "source": a.get("source"), "lang": a.get("lang"),
@@ -187,15 +190,11 @@ def observe_article(article: dict) -> None:
     for stage, ms in ((article.get("processing") or {}).get("stages_ms") or {}).items():
         if isinstance(ms, (int, float)):
             metrics.STAGE_LATENCY.labels(stage=stage).observe(ms / 1000.0)
-    ingested = article.get("ingested_at")
-    if ingested:
-        from datetime import datetime
+    from nlp.stories import to_ms
 
-        try:
-            t0 = datetime.fromisoformat(ingested.replace("Z", "+00:00")).timestamp()
-            metrics.END_TO_END.observe(max(0.0, time.time() - t0))
-        except ValueError:
-            pass
+    t0_ms = to_ms(article.get("ingested_at"))
+    if t0_ms is not None:
+        metrics.END_TO_END.observe(max(0.0, time.time() - t0_ms / 1000))
 
 
 async def follow(settings, hub: FeedHub) -> None:
