@@ -261,9 +261,6 @@ class Replayer(Deliverer):
         import aiohttp
         from aiokafka import AIOKafkaConsumer, TopicPartition
 
-        from schemas.codec import from_dict
-        from schemas.records import DeadLetter
-        from streams.cli.dlq import original_bytes
         from streams.reader import assign_from_committed
         from streams.topics import ALERTS_DLQ, create_topics, partition_ids
 
@@ -287,37 +284,47 @@ class Replayer(Deliverer):
                         for m in messages:
                             if m.offset >= end[tp]:
                                 break
-                            where = f"{tp.partition}@{m.offset}"
                             try:
-                                letter = from_dict(DeadLetter, orjson.loads(m.value))
-                                alert_id = orjson.loads(original_bytes(letter))["id"]
-                            except Exception as exc:  # noqa: BLE001 - not a dead-lettered alert: nothing to send
-                                echo(f"skipping {where}: not a dead-lettered alert ({type(exc).__name__})")
-                                self.skipped += 1
-                            else:
-                                if not self.all_targets and letter.target not in (None, self.webhook):
-                                    self.skipped += 1  # another webhook's failure (its own replay sends it)
-                                elif alert_id in self.seen:
-                                    self.duplicates += 1  # dead-lettered twice; delivered once is enough
-                                elif self.dry_run:
-                                    echo(f"would replay {where}: alert {alert_id} ({letter.error})")
-                                    self._remember(alert_id)
-                                    self.delivered += 1
-                                else:
-                                    try:
-                                        error = await self.post(http, alert_id, letter.key, original_bytes(letter))
-                                    except Stopping:
-                                        return
-                                    if error is not None:
-                                        self.stopped_on = f"{where} (alert {alert_id}): {error}"
-                                        return
-                                    echo(f"replayed {where}: alert {alert_id}")
-                                    self.delivered += 1
+                                if not await self._letter(http, m, f"{tp.partition}@{m.offset}", echo):
+                                    return
+                            except Stopping:
+                                return
                             if not self.dry_run:
                                 await consumer.commit({tp: m.offset + 1})
                     todo = {tp for tp in todo if await consumer.position(tp) < end[tp]}
         finally:
             await consumer.stop()
+
+    async def _letter(self, http, message, where: str, echo) -> bool:
+        """One dead letter: True when it is handled (delivered, or nothing to send) and its offset may be
+        committed, False when its alert still fails (the replay stops there, uncommitted). Raises Stopping."""
+        from schemas.codec import from_dict
+        from schemas.records import DeadLetter
+        from streams.cli.dlq import original_bytes
+
+        try:
+            letter = from_dict(DeadLetter, orjson.loads(message.value))
+            alert_id = orjson.loads(original_bytes(letter))["id"]
+        except Exception as exc:  # noqa: BLE001 - not a dead-lettered alert: nothing to send
+            echo(f"skipping {where}: not a dead-lettered alert ({type(exc).__name__})")
+            self.skipped += 1
+            return True
+        if not self.all_targets and letter.target not in (None, self.webhook):
+            self.skipped += 1  # another webhook's failure (its own replay sends it)
+        elif alert_id in self.seen:
+            self.duplicates += 1  # dead-lettered twice; delivered once is enough
+        elif self.dry_run:
+            echo(f"would replay {where}: alert {alert_id} ({letter.error})")
+            self._remember(alert_id)
+            self.delivered += 1
+        else:
+            error = await self.post(http, alert_id, letter.key, original_bytes(letter))
+            if error is not None:
+                self.stopped_on = f"{where} (alert {alert_id}): {error}"
+                return False
+            echo(f"replayed {where}: alert {alert_id}")
+            self.delivered += 1
+        return True
 
 
 @alerts.command()
