@@ -20,6 +20,7 @@ MODEL_DIR = Path(__file__).resolve().parent / "model"
 MODEL_FILE = MODEL_DIR / "akhbar-ner.crfsuite"
 CLUSTERS_FILE = MODEL_DIR / "clusters.tsv"
 GAZETTEER_FILE = MODEL_DIR / "gazetteer.tsv"
+NAMES_FILE = MODEL_DIR / "names.tsv"
 TYPES = ("PER", "LOC", "ORG", "MISC")
 # Decoding bias against the O label (recall-oriented decoding); chosen on the dev split, see docs/ner.md.
 O_PENALTY = 0.5
@@ -48,6 +49,7 @@ class Tagger:
         from nlp.ner.decoder import Decoder, export_weights
         from nlp.ner.features import FeatureExtractor
         from nlp.ner.gazetteers import read_gazetteer, with_builtin
+        from nlp.ner.names import read_names
 
         self.model_path = Path(model_path or MODEL_FILE)
         if not self.model_path.is_file():
@@ -56,7 +58,8 @@ class Tagger:
         clusters = folder / CLUSTERS_FILE.name
         # the decoder caches per-word emission scores itself; the string features need no cache here
         self.features = FeatureExtractor(with_builtin(read_gazetteer(folder / GAZETTEER_FILE.name)),
-                                         read_clusters(clusters), counts=read_counts(clusters), cache_size=1)
+                                         read_clusters(clusters), counts=read_counts(clusters), cache_size=1,
+                                         names=read_names(folder / NAMES_FILE.name))
         weights = self.model_path.with_suffix(".npz")
         if not weights.is_file() or weights.stat().st_mtime < self.model_path.stat().st_mtime:
             buf = io.BytesIO()
@@ -70,8 +73,8 @@ class Tagger:
 
     def _rules_for(self, bits: int) -> tuple[str, ...]:
         """The rules that can change a sentence whose words have ``bits``: org_heads needs a head word, loc_heads a
-        location head, acronyms a parenthesis."""
-        need = {"org_heads": HEAD_BIT, "loc_heads": LOC_HEAD_BIT, "acronyms": PAREN_BIT}
+        location head, acronyms a parenthesis, nat_names a nationality adjective."""
+        need = {"org_heads": HEAD_BIT, "loc_heads": LOC_HEAD_BIT, "acronyms": PAREN_BIT, "nat_names": NAT_BIT}
         return tuple(r for r in self.rules if r not in need or need[r] & bits)
 
     def tag(self, tokens: list[str]) -> list[str]:
@@ -116,7 +119,7 @@ class Tagger:
             heads = np.bitwise_or.reduceat(bits, cuts).tolist()
             for k, ts in enumerate(tags):
                 if heads[k] & RULE_BITS or ts.count("O") != len(ts):
-                    tags[k] = apply(words[k], ts, self._rules_for(heads[k]))
+                    tags[k] = apply(words[k], ts, self._rules_for(heads[k]), self.features)
         if self.consistency:
             kget, aget = dec.aux_cols[0].__getitem__, dec.aux_cols[1].__getitem__
             tags = harmonize(words, tags, keys=[list(map(kget, rs)) for rs in rows],
@@ -132,17 +135,17 @@ class Tagger:
 
 
 # per-word bits kept by the decoder (``_word_aux``)
-SPORT_BIT, HEAD_BIT, LOC_HEAD_BIT, PAREN_BIT = 1, 2, 4, 8
-RULE_BITS = HEAD_BIT | LOC_HEAD_BIT | PAREN_BIT
+SPORT_BIT, HEAD_BIT, LOC_HEAD_BIT, PAREN_BIT, NAT_BIT = 1, 2, 4, 8, 16
+RULE_BITS = HEAD_BIT | LOC_HEAD_BIT | PAREN_BIT | NAT_BIT
 
 
 def _word_aux(word: str) -> tuple:
     """(consistency key, proclitic-stripped alternative key, bits) of one word type."""
     from nlp.ner.consistency import _alt, _key
-    from nlp.ner.rules import _any_head, _loc_head
+    from nlp.ner.rules import _any_head, _loc_head, _nationality
     from nlp.ner.topic import is_sport
     bits = (SPORT_BIT * is_sport(word)) | (HEAD_BIT * _any_head(word)) | (LOC_HEAD_BIT * _loc_head(word)) \
-        | (PAREN_BIT * (word == "("))
+        | (PAREN_BIT * (word == "(")) | (NAT_BIT * _nationality(word))
     return _key(word), _alt(word), bits
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from nlp.ner import CLUSTERS_FILE, MODEL_FILE
+from nlp.ner import CLUSTERS_FILE, MODEL_FILE, NAMES_FILE
 
 
 def _default_root() -> str:
@@ -127,6 +127,24 @@ def clusters(data_root, news, out, seed):
     bar.close()
     write_clusters(cl, out)
     click.echo(f"{len(cl)} words -> {out}", err=True)
+
+
+@ner.command()
+@click.argument("wheels", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--out", default=str(NAMES_FILE), show_default=True, type=click.Path(dir_okay=False))
+def names(wheels, out):
+    """Rebuild the person-name list (model/names.tsv) from the wheels of arabic-name-romanizer 0.2.0 (Wikidata
+    given names and surnames, CC0) and arabnamer 0.1.3 (CC BY 4.0). Get them with:
+
+    pip download --no-deps -d /tmp/names arabic-name-romanizer==0.2.0 arabnamer==0.1.3
+    """
+    from nlp.ner.names import build_names, write_names
+    try:
+        built = build_names(list(wheels), log=lambda m: click.echo(m, err=True))
+    except (ValueError, OSError) as e:
+        raise click.ClickException(str(e))
+    write_names(built, out)
+    click.echo(f"{len(built)} names -> {out}", err=True)
 
 
 def _table(name: str, res: dict) -> str:

@@ -68,7 +68,7 @@ class FeatureExtractor:
 
     def __init__(self, gaz: dict[str, set[str]], clusters: dict[str, tuple[str, ...]], cache_size: int = 300_000,
                  bigrams: bool = False, counts: dict[str, int] | None = None, long_triggers: bool = True,
-                 topic: bool = True, nat_context: bool = False):
+                 topic: bool = True, nat_context: bool = False, names: dict[str, str] | None = None):
         self.single: dict[str, list[str]] = {}
         self.multi: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for typ in sorted(gaz):  # sorted: the attribute order, hence the model file, is reproducible
@@ -90,6 +90,7 @@ class FeatureExtractor:
         self.long_triggers = long_triggers
         self.topic = topic
         self.nat_context = nat_context
+        self.names = names or {}
         self._bos = (["-1:BOS"], ["-2:BOS"])
         self._eos = (["+1:EOS"], ["+2:EOS"])
 
@@ -146,15 +147,27 @@ class FeatureExtractor:
                     gz.add(t)
         for t in sorted(gz):
             core.append(f"gz={t}")
-        if n in NATIONALITY_ISO or stem in NATIONALITY_ISO:
+        nat = n in NATIONALITY_ISO or stem in NATIONALITY_ISO
+        if nat:
             core.append("nat")
+        elif stem.startswith("ال") and len(stem) >= 6 and stem[-1] in "يه":
+            core.append("nis=" + stem[-1])  # a definite nisba or feminine adjective: الوداد [البيضاوي]
         trig = TRIGGERS.get(n) or TRIGGERS.get(stem) or (TRIGGERS.get(cand[1]) if cand else None)
         if trig:
             core.append(f"tr={trig}")
         c = self.clusters.get(self.lexical_key(n))
+        fq = "fq=?"
         if self.counts is not None:
             k = self.counts.get(n, 0) or self.counts.get(stem, 0)
-            core.append("fq=" + ("0" if k == 0 else "1" if k < 5 else "2" if k < 20 else "3" if k < 100 else "4"))
+            fq = "fq=" + ("0" if k == 0 else "1" if k < 5 else "2" if k < 20 else "3" if k < 100 else "4")
+            core.append(fq)
+        # person-name lists (nlp.ner.names): the word, its stem, or its proclitic candidate (وبسام -> بسام); with
+        # the frequency bucket, so that a rare word on the list weighs more than a common word that is also a name.
+        # Nationality adjectives are left out: they are surnames too (السوري), but mostly adjectives, and have `nat`.
+        roles = self.names.get(n) or self.names.get(stem) or (self.names.get(cand[1]) if cand else None)
+        if roles and not nat:
+            core.extend(f"nm={r}" for r in roles)
+            own.append("nm|" + fq)
         if c:
             for i, cid in enumerate(c):
                 core.append(f"c{i}={cid}")
@@ -163,14 +176,12 @@ class FeatureExtractor:
         f0 = own + core
         fm1 = ["-1:" + x for x in core] + [f"-1:s2={bare[-2:]}", f"-1:pre={pre}"]
         fp1 = ["+1:" + x for x in core] + [f"+1:pre={pre}"]
-        small = [x for x in core if x.startswith(("stem=", "gz=", "tr=", "c1=", "sh="))]
+        small = [x for x in core if x.startswith(("stem=", "gz=", "tr=", "c1=", "sh=", "nm="))]
         fm2 = ["-2:" + x for x in small]
         fp2 = ["+2:" + x for x in small]
         sp: list[str] = []
         if self.topic:
             sp = ["sp", f"sp|stem={stem}"] + ["sp|" + x for x in core if x.startswith(("gz=", "c1=", "c2=", "nat", "tr="))]
-        nat = n in NATIONALITY_ISO or stem in NATIONALITY_ISO
-        fq = next((x for x in core if x.startswith("fq=")), "fq=?")
         return (f0, fm1, fp1, fm2, fp2, stem, n, c[1] if c else "-", trig, sp, nat, fq)
 
     # ---- per sentence --------------------------------------------------------------------------------------

@@ -9,6 +9,10 @@
 - ``construct_loc``: two adjacent LOC chunks "X" "الY" with X indefinite are one construct-state name (دير الزور).
 - ``loc_heads``: the word after مدينة/بلدة/قرية/محافظة/معبر/مخيم/مطار/ميناء is a LOC when the CRF left it O.
 - ``nisba_surname``: a definite nisba (الـ...ي) right after a person name continues it (محمد شياع السوداني).
+- ``nat_names``: a definite nationality adjective followed by two or three untagged words of the person-name lists, the
+  first a given name, none of them common in the unlabeled news, is a person (والسوري بسام الصباغ), and a person
+  name the CRF started with the adjective starts after it; needs the
+  lists and the news counts (``lexicon``: the tagger's ``FeatureExtractor``).
 """
 from __future__ import annotations
 
@@ -27,7 +31,7 @@ _NOT_NAME = {norm(w) for w in """الذي التي الذين اللذين ال�
 _LOC_HEADS = {norm(w) for w in "مدينة بلدة قرية محافظة معبر مخيم مطار ميناء".split()}
 _FUNCTION = {norm(w) for w in """في من إلى على عن مع أن إن التي الذي هذه هذا ذلك تلك كل بعد قبل بين حيث""".split()}
 MAX_WORDS = 4
-ALL = ("org_heads", "acronyms", "construct_loc", "loc_heads", "nisba_surname")
+ALL = ("org_heads", "acronyms", "construct_loc", "loc_heads", "nisba_surname", "nat_names")
 
 
 def _strip(n: str) -> str:
@@ -152,13 +156,61 @@ def nisba_surname(words: list[str], tags: list[str]) -> list[str]:
     return tags
 
 
+RARE = 50  # news count below which a listed name is taken as a name by nat_names (the common ones are words too)
+
+
+def _name_roles(word: str, lexicon) -> str:
+    n = norm(word)
+    for key in (n, _strip(n)):
+        roles = lexicon.names.get(key)
+        if roles:
+            return roles if lexicon.counts.get(key, 0) < RARE else ""
+    return ""
+
+
+def _nationality(word: str) -> bool:
+    """A definite nationality adjective, with or without و/ف (والسوري): the form that follows a definite title.
+    Indefinite ones are left alone: تركي is also a given name (الأمير تركي بن ...)."""
+    n = _strip(norm(word))
+    return n.startswith("ال") and n in NATIONALITY_ISO
+
+
+def nat_names(words: list[str], tags: list[str], lexicon) -> list[str]:
+    L = len(words)
+    for i in range(L - 2):
+        if not _nationality(words[i]):
+            continue
+        if tags[i] == "B-PER" and tags[i + 1] == "I-PER":  # the adjective is not part of the name
+            tags[i], tags[i + 1] = "O", "B-PER"
+            continue
+        if tags[i] != "O":
+            continue
+        first = _name_roles(words[i + 1], lexicon) if tags[i + 1] == "O" else ""
+        if "G" not in first:
+            continue
+        j = i + 2
+        while j < L and j - i <= 3 and tags[j] == "O" and _name_roles(words[j], lexicon) \
+                and not _nationality(words[j]):
+            j += 1
+        if j - i >= 3:
+            _set(tags, i + 1, j, "PER")
+    return tags
+
+
 _RULES = {f.__name__: f for f in (org_heads, acronyms, construct_loc, loc_heads, nisba_surname)}
+_NAME_RULES = {"nat_names": nat_names}
 
 
-def apply(words: list[str], tags: list[str], rules=ALL) -> list[str]:
+def apply(words: list[str], tags: list[str], rules=ALL, lexicon=None) -> list[str]:
+    """``rules`` in order; the rules that need the person-name lists and news counts (``lexicon``, a
+    ``FeatureExtractor``) run only when it has them."""
     tags = list(tags)
     if len(words) < 2:
         return tags
     for name in rules:
-        tags = _RULES[name](words, tags)
+        if name in _NAME_RULES:
+            if lexicon is not None and lexicon.names and lexicon.counts:
+                tags = _NAME_RULES[name](words, tags, lexicon)
+        else:
+            tags = _RULES[name](words, tags)
     return tags

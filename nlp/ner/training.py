@@ -5,23 +5,25 @@ import random
 import time
 from pathlib import Path
 
-from nlp.ner import CLUSTERS_FILE, GAZETTEER_FILE, MODEL_FILE, Tagger
+from nlp.ner import CLUSTERS_FILE, GAZETTEER_FILE, MODEL_FILE, NAMES_FILE, Tagger
 from nlp.ner.clusters import read_clusters, read_counts
 from nlp.ner.data import Sentence, load_training
 from nlp.ner.evaluation import score
 from nlp.ner.decoder import export_weights
 from nlp.ner.features import FeatureExtractor
 from nlp.ner.gazetteers import read_anergazet, with_builtin, write_gazetteer
+from nlp.ner.names import read_names
 from nlp.ner.topic import sentence_topics
 
 
 def train_model(data_root: str | Path, out: str | Path = MODEL_FILE, *, c1: float = 0.05, c2: float = 0.05,
                 max_iterations: int = 150, seed: int = 13, use_newsfane: bool = False, use_aqmar: bool = True,
                 use_anercorp: bool = True,
-                min_freq: int = 1, topic: bool = True, aqmar_weight: int = 1, progress: bool = True,
+                min_freq: int = 1, topic: bool = True, aqmar_weight: int = 1, names: bool = True, progress: bool = True,
                 log=print) -> dict:
     """Train on ANERcorp train (minus the dev split) [+ NewsFANE minus dev text] [+ AQMAR train]; write the model,
-    the compiled gazetteer and keep the clusters file next to it. Returns the dev scores."""
+    the compiled gazetteer and keep the clusters and names files next to it (``names=False``: a model without the
+    person-name features; its folder gets no names file). Returns the dev scores."""
     import pycrfsuite
     from tqdm import tqdm
 
@@ -33,11 +35,14 @@ def train_model(data_root: str | Path, out: str | Path = MODEL_FILE, *, c1: floa
     log(f"data: {data['stats']}")
     gaz = read_anergazet(data_root / "anergazet" / "ANERGazet")
     write_gazetteer(gaz, out.parent / GAZETTEER_FILE.name)
-    clusters_path = out.parent / CLUSTERS_FILE.name
-    if not clusters_path.exists() and CLUSTERS_FILE.exists():
-        clusters_path.write_bytes(CLUSTERS_FILE.read_bytes())
+    clusters_path, names_path = out.parent / CLUSTERS_FILE.name, out.parent / NAMES_FILE.name
+    for path, shipped in ((clusters_path, CLUSTERS_FILE), (names_path, NAMES_FILE if names else None)):
+        if shipped and not path.exists() and shipped.exists():
+            path.write_bytes(shipped.read_bytes())
+    if not names and names_path.exists():
+        raise ValueError(f"names=False, but {names_path} exists (the tagger would load it): write elsewhere")
     fx = FeatureExtractor(with_builtin(gaz), read_clusters(clusters_path), counts=read_counts(clusters_path),
-                          topic=topic)
+                          topic=topic, names=read_names(names_path))
     sport = sentence_topics([toks for toks, _ in data["train"]]) if fx.topic else [False] * len(data["train"])
     train = [(toks, tags, sp) for (toks, tags), sp in zip(data["train"], sport)]
     random.Random(seed).shuffle(train)  # crfsuite's L-BFGS is deterministic given the order; fix the order
@@ -57,7 +62,7 @@ def train_model(data_root: str | Path, out: str | Path = MODEL_FILE, *, c1: floa
     res = {"dev": evaluate(tagger, data["dev"]), "newsfane_dev": evaluate(tagger, data["newsfane_dev"]),
            "aqmar_dev": evaluate(tagger, data["aqmar_dev"]),
            "params": {"c1": c1, "c2": c2, "max_iterations": max_iterations, "seed": seed, "newsfane": use_newsfane, "anercorp": use_anercorp,
-                      "aqmar": use_aqmar, "min_freq": min_freq}, "data": data["stats"]}
+                      "aqmar": use_aqmar, "min_freq": min_freq, "names": len(fx.names)}, "data": data["stats"]}
     return res
 
 
@@ -102,7 +107,7 @@ def evaluate(tagger, sentences: list[Sentence], docs: int = 0, rules: bool = Tru
         pred = [tagger.tag(toks) for toks, _ in sentences]
     if rules and getattr(tagger, "rules", None):
         from nlp.ner.rules import apply
-        pred = [apply(toks, p, tagger.rules) for (toks, _), p in zip(sentences, pred)]
+        pred = [apply(toks, p, tagger.rules, getattr(tagger, "features", None)) for (toks, _), p in zip(sentences, pred)]
     if docs:
         from nlp.ner.consistency import harmonize
         out = []
