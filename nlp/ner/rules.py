@@ -168,6 +168,7 @@ def _name_roles(word: str, lexicon) -> str:
     return ""
 
 
+@lru_cache(maxsize=100_000)
 def _nationality(word: str) -> bool:
     """A definite nationality adjective, with or without و/ف (والسوري): the form that follows a definite title.
     Indefinite ones are left alone: تركي is also a given name (الأمير تركي بن ...)."""
