@@ -7,8 +7,8 @@ from pathlib import Path
 
 from nlp.ner import CLUSTERS_FILE, GAZETTEER_FILE, MODEL_FILE, NAMES_FILE, Tagger
 from nlp.ner.clusters import read_clusters, read_counts
-from nlp.ner.data import Sentence, load_training
-from nlp.ner.evaluation import score
+from nlp.ner.data import Sentence, load_training, read_conll
+from nlp.ner.evaluation import MAIN_TYPES, score
 from nlp.ner.decoder import export_weights
 from nlp.ner.features import FeatureExtractor
 from nlp.ner.gazetteers import read_anergazet, with_builtin, write_gazetteer
@@ -24,27 +24,46 @@ def train_model(data_root: str | Path, out: str | Path = MODEL_FILE, *, c1: floa
     """Train on ANERcorp train (minus the dev split) [+ NewsFANE minus dev text] [+ AQMAR train]; write the model,
     the compiled gazetteer and keep the clusters and names files next to it (``names=False``: a model without the
     person-name features; its folder gets no names file). Returns the dev scores."""
-    import pycrfsuite
-    from tqdm import tqdm
-
     data_root = Path(data_root)
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     data = load_training(data_root, use_newsfane=use_newsfane, use_aqmar=use_aqmar, use_anercorp=use_anercorp,
                          aqmar_weight=aqmar_weight)
     log(f"data: {data['stats']}")
+    fx = prepare_model_dir(data_root, out.parent, names=names, topic=topic)
+    fit(data["train"], out, fx, c1=c1, c2=c2, max_iterations=max_iterations, seed=seed, min_freq=min_freq,
+        progress=progress, log=log)
+    tagger = Tagger(out)
+    res = {"dev": evaluate(tagger, data["dev"]), "newsfane_dev": evaluate(tagger, data["newsfane_dev"]),
+           "aqmar_dev": evaluate(tagger, data["aqmar_dev"]),
+           "params": {"c1": c1, "c2": c2, "max_iterations": max_iterations, "seed": seed, "newsfane": use_newsfane, "anercorp": use_anercorp,
+                      "aqmar": use_aqmar, "min_freq": min_freq, "names": len(fx.names)}, "data": data["stats"]}
+    return res
+
+
+def prepare_model_dir(data_root: Path, folder: Path, *, names: bool = True, topic: bool = True) -> FeatureExtractor:
+    """Write the compiled gazetteer into ``folder``, copy the shipped clusters (and names) files there unless it has
+    its own, and return the feature extractor a model in that folder is trained and tagged with."""
+    folder.mkdir(parents=True, exist_ok=True)
     gaz = read_anergazet(data_root / "anergazet" / "ANERGazet")
-    write_gazetteer(gaz, out.parent / GAZETTEER_FILE.name)
-    clusters_path, names_path = out.parent / CLUSTERS_FILE.name, out.parent / NAMES_FILE.name
+    write_gazetteer(gaz, folder / GAZETTEER_FILE.name)
+    clusters_path, names_path = folder / CLUSTERS_FILE.name, folder / NAMES_FILE.name
     for path, shipped in ((clusters_path, CLUSTERS_FILE), (names_path, NAMES_FILE if names else None)):
         if shipped and not path.exists() and shipped.exists():
             path.write_bytes(shipped.read_bytes())
     if not names and names_path.exists():
         raise ValueError(f"names=False, but {names_path} exists (the tagger would load it): write elsewhere")
-    fx = FeatureExtractor(with_builtin(gaz), read_clusters(clusters_path), counts=read_counts(clusters_path),
-                          topic=topic, names=read_names(names_path))
-    sport = sentence_topics([toks for toks, _ in data["train"]]) if fx.topic else [False] * len(data["train"])
-    train = [(toks, tags, sp) for (toks, tags), sp in zip(data["train"], sport)]
+    return FeatureExtractor(with_builtin(gaz), read_clusters(clusters_path), counts=read_counts(clusters_path),
+                            topic=topic, names=read_names(names_path))
+
+
+def fit(sentences: list[Sentence], out: Path, fx: FeatureExtractor, *, c1: float, c2: float, max_iterations: int,
+        seed: int, min_freq: int = 1, progress: bool = True, log=print) -> None:
+    """Train the CRF on ``sentences`` (in file order: the sports context looks at neighbouring sentences) and write
+    ``out`` and its exported weights (``.npz``)."""
+    from tqdm import tqdm
+
+    sport = sentence_topics([toks for toks, _ in sentences]) if fx.topic else [False] * len(sentences)
+    train = [(toks, tags, sp) for (toks, tags), sp in zip(sentences, sport)]
     random.Random(seed).shuffle(train)  # crfsuite's L-BFGS is deterministic given the order; fix the order
     trainer = _ProgressTrainer(verbose=True)
     for toks, tags, sp in tqdm(train, desc="features", disable=not progress, unit="sent"):
@@ -58,12 +77,39 @@ def train_model(data_root: str | Path, out: str | Path = MODEL_FILE, *, c1: floa
     export_weights(out, out.with_suffix(".npz"))
     log(f"trained in {time.time() - t0:.0f}s -> {out} ({out.stat().st_size / 1e6:.1f} MB) + "
         f"{out.with_suffix('.npz').name} ({out.with_suffix('.npz').stat().st_size / 1e6:.1f} MB)")
-    tagger = Tagger(out)
-    res = {"dev": evaluate(tagger, data["dev"]), "newsfane_dev": evaluate(tagger, data["newsfane_dev"]),
-           "aqmar_dev": evaluate(tagger, data["aqmar_dev"]),
-           "params": {"c1": c1, "c2": c2, "max_iterations": max_iterations, "seed": seed, "newsfane": use_newsfane, "anercorp": use_anercorp,
-                      "aqmar": use_aqmar, "min_freq": min_freq, "names": len(fx.names)}, "data": data["stats"]}
-    return res
+
+
+def cross_validate(data_root: str | Path, work_dir: str | Path, *, folds: int = 5, consistency_window: int = 20,
+                   c1: float = 0.05, c2: float = 0.05, max_iterations: int = 150, seed: int = 13,
+                   use_aqmar: bool = True, progress: bool = True, log=print) -> dict:
+    """K-fold estimate over the whole shared ANERcorp file (3,989 sentences, dev split included): fold k holds out
+    the k-th contiguous slice (its articles are contiguous, so folds are near-whole documents) and trains on the rest
+    (+ AQMAR train), with the shipped training settings; each held-out slice is scored as ``akhbar ner eval
+    --consistency-window`` scores. Returns per-fold and mean/sd figures (micro over PER/LOC/ORG)."""
+    import statistics
+
+    data_root, work_dir = Path(data_root), Path(work_dir)
+    aner = read_conll(data_root / "anercorp" / "anercorp_train.conll")
+    aqmar = read_conll(data_root / "aqmar" / "aqmar_train.conll") if use_aqmar else []
+    if folds < 2 or len(aner) < folds:
+        raise ValueError(f"need 2 <= folds <= {len(aner)} sentences, got {folds}")
+    cuts = [round(k * len(aner) / folds) for k in range(folds + 1)]
+    out = []
+    for k in range(folds):
+        held = aner[cuts[k]:cuts[k + 1]]
+        model = work_dir / f"fold{k + 1}" / MODEL_FILE.name
+        fx = prepare_model_dir(data_root, model.parent)
+        fit(aner[:cuts[k]] + aner[cuts[k + 1]:] + aqmar, model, fx, c1=c1, c2=c2, max_iterations=max_iterations,
+            seed=seed, progress=progress, log=log)
+        res = evaluate(Tagger(model), held, docs=consistency_window)
+        row = {"fold": k + 1, "sentences": [cuts[k], cuts[k + 1]], "micro": res["micro"]["f1"],
+               **{t: res["per_type"].get(t, {}).get("f1", 0.0) for t in MAIN_TYPES}}
+        log(f"fold {k + 1}/{folds}: sentences {cuts[k]}-{cuts[k + 1]}, micro F1 {row['micro']:.4f}")
+        out.append(row)
+    keys = ("micro",) + MAIN_TYPES
+    return {"folds": out, "mean": {t: round(statistics.mean(r[t] for r in out), 4) for t in keys},
+            "sd": {t: round(statistics.stdev(r[t] for r in out), 4) for t in keys},
+            "consistency_window": consistency_window}
 
 
 class _ProgressTrainer:
