@@ -9,10 +9,10 @@
 - ``construct_loc``: two adjacent LOC chunks "X" "الY" with X indefinite are one construct-state name (دير الزور).
 - ``loc_heads``: the word after مدينة/بلدة/قرية/محافظة/معبر/مخيم/مطار/ميناء is a LOC when the CRF left it O.
 - ``nisba_surname``: a definite nisba (الـ...ي) right after a person name continues it (محمد شياع السوداني).
-- ``nat_names``: a definite nationality adjective followed by two or three untagged words of the person-name lists, the
-  first a given name, none of them common in the unlabeled news, is a person (والسوري بسام الصباغ), and a person
-  name the CRF started with the adjective starts after it; needs the
-  lists and the news counts (``lexicon``: the tagger's ``FeatureExtractor``).
+- ``nat_names``: two or three untagged words of the person-name lists after a definite nationality adjective, the
+  first a given name, none of them common in the unlabeled news, are a person (والسوري بسام الصباغ); a person name
+  the CRF started on the adjective starts after it. Needs the lists and the news counts (``lexicon``: the tagger's
+  ``FeatureExtractor``).
 """
 from __future__ import annotations
 
@@ -178,7 +178,7 @@ def _nationality(word: str) -> bool:
 
 def nat_names(words: list[str], tags: list[str], lexicon) -> list[str]:
     L = len(words)
-    for i in range(L - 2):
+    for i in range(L - 1):
         if not _nationality(words[i]):
             continue
         if tags[i] == "B-PER" and tags[i + 1] == "I-PER":  # the adjective is not part of the name

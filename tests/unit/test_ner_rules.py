@@ -41,3 +41,8 @@ def test_org_heads_on_the_seed_names():
     words = "وقال مصدر في وزارة الدفاع العراقية إن هيئة الحشد الشعبي".split()
     tags = ["O"] * len(words)
     assert _ents(words, tags) == [("وزارة الدفاع العراقية", "ORG"), ("هيئة الحشد الشعبي", "ORG")]
+
+
+def test_nat_names_trims_the_adjective_at_the_end_of_a_sentence():
+    words = "التقى الرئيس والسوري بسام".split()
+    assert _ents(words, ["O", "O", "B-PER", "I-PER"]) == [("بسام", "PER")]
