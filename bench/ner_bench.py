@@ -77,7 +77,7 @@ def main() -> None:
         counts = (ents, quotes)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"articles: {len(texts)}  sentences: {n_sent}  tokens: {n_tok}  entities: {counts[0]}  quotes: {counts[1]}")
-    print(f"model load: {load_s * 1000:.0f} ms (imports + model + clusters + gazetteer)")
+    print(f"model load: {load_s * 1000:.0f} ms (imports + model + clusters + gazetteer + names)")
     print(f"find+link+quotes, 1 core: {len(texts) / best:.0f} articles/s, {n_sent / best:.0f} sentences/s, "
           f"{n_tok / best:.0f} tokens/s  (CPU time; best of {args.repeats} after a warm-up pass; "
           f"wall clock {len(texts) / best_wall:.0f} articles/s)")

@@ -76,13 +76,11 @@ def cv(data_root, folds, work_dir, consistency_window, as_json):
     if as_json:
         click.echo(json.dumps(res))
         return
-    click.echo(f"{'fold':>5} {'sentences':>11} {'micro':>7} {'PER':>7} {'LOC':>7} {'ORG':>7}")
-    for r in res["folds"]:
-        click.echo(f"{r['fold']:>5} {r['sentences'][0]:>5}-{r['sentences'][1]:<5} {r['micro']:7.4f} {r['PER']:7.4f} "
-                   f"{r['LOC']:7.4f} {r['ORG']:7.4f}")
-    m, sd = res["mean"], res["sd"]
-    click.echo(f"{'mean':>5} {'':11} " + " ".join(f"{m[t]:7.4f}" for t in ("micro", "PER", "LOC", "ORG")))
-    click.echo(f"{'sd':>5} {'':11} " + " ".join(f"{sd[t]:7.4f}" for t in ("micro", "PER", "LOC", "ORG")))
+    cols = ("micro", "PER", "LOC", "ORG")
+    click.echo(f"{'fold':>5} {'sentences':>11} " + " ".join(f"{c:>7}" for c in cols))
+    rows = [(str(r["fold"]), f"{r['sentences'][0]:>5}-{r['sentences'][1]:<5}", r) for r in res["folds"]]
+    for label, span, vals in rows + [("mean", "", res["mean"]), ("sd", "", res["sd"])]:
+        click.echo(f"{label:>5} {span:11} " + " ".join(f"{vals[c]:7.4f}" for c in cols))
 
 
 @ner.command(name="eval")

@@ -48,7 +48,7 @@ def from_wikidata_sqlite(path: str | Path, out: dict[str, set[str]]) -> int:
 
 def from_arabnamer_json(data: dict, out: dict[str, set[str]]) -> int:
     for value in data.values():
-        if isinstance(value, str) and " " not in value.strip():
+        if isinstance(value, str):  # _add keeps one-word values only (the file also holds phrases)
             _add(out, value, "A")
     return len(data)
 

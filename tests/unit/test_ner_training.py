@@ -51,6 +51,9 @@ def test_cli_cv_json_and_refusal(tmp_path):
     assert r.exit_code == 0, r.output
     obj = json.loads(r.output.strip().splitlines()[-1])
     assert [f["sentences"] for f in obj["folds"]] == [[0, 3], [3, 6]] and set(obj["sd"]) >= {"micro", "PER"}
+    r = CliRunner().invoke(ner, ["cv", "--data-root", str(root), "--work-dir", str(tmp_path / "w2"), "--folds", "2"])
+    table = {line.split()[0]: line.split() for line in r.output.splitlines() if line.split()[:1] in (["mean"], ["sd"])}
+    assert float(table["mean"][1]) == obj["mean"]["micro"]     # the table shows the same figures as the JSON
     r = CliRunner().invoke(ner, ["cv", "--data-root", str(root), "--work-dir", str(tmp_path / "w"), "--folds", "1"])
     assert r.exit_code == 1 and "folds" in r.output and "Traceback" not in r.output
     r = CliRunner().invoke(ner, ["cv", "--data-root", str(tmp_path / "none"), "--work-dir", str(tmp_path / "w")])
