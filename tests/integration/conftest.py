@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -17,8 +18,27 @@ from streams.settings import Settings
 from streams.topics import create_topics
 
 REPO = Path(__file__).resolve().parents[2]
-_ports = iter(range(16100 + os.getpid() % 500 * 40, 16140 + os.getpid() % 500 * 40))
-_broker_ports = iter(range(21000 + os.getpid() % 500 * 10, 21010 + os.getpid() % 500 * 10, 2))
+
+
+def _free_ports(base: int, count: int, width: int = 1):
+    """Ports nothing listens on now, from a slice of 16000-27999 picked by pid.
+
+    All lie below the kernel's ephemeral range (32768+), so an outgoing connection cannot take one between the
+    check and the worker's bind (CI once failed on a web port that a Kafka client connection held). `width`
+    consecutive ports are checked for each (a broker also listens on port + 1).
+    """
+    for port in range(base, base + count, width):
+        try:
+            for p in range(port, port + width):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", p))
+        except OSError:
+            continue
+        yield port
+
+
+_ports = _free_ports(16000 + os.getpid() % 100 * 80, 80)
+_broker_ports = _free_ports(24000 + os.getpid() % 100 * 40, 40, width=2)
 
 
 @dataclass
