@@ -50,3 +50,19 @@ def tally(records: list[dict], ids: list[str]) -> tuple[set[str], int]:
 
     counts = collections.Counter(r.get("id") for r in records)
     return set(ids) - set(counts), sum(c - 1 for c in counts.values() if c > 1)
+
+
+def trace(settings, ids: set[str], logs: list[str] = ()) -> str:
+    """Where each of `ids` got to, for a failure's report: the (partition, offset, type) of every message that
+    names it on each topic of the chain, in pipeline order, and the worker log lines that mention it."""
+    from streams.topics import CLEAN, DLQ, ENRICHED, ENTITIES, RAW, STORY_BANDS, STORY_GATHER, STORY_JOIN, VALIDATED
+
+    lines = []
+    for name in (RAW, VALIDATED, CLEAN, ENTITIES, STORY_BANDS, STORY_GATHER, STORY_JOIN, ENRICHED, DLQ):
+        for rec in read(settings, settings.topic(name)):
+            if isinstance(rec, dict) and (rec.get("id") or rec.get("key")) in ids:
+                lines.append(f"{rec.get('id') or rec.get('key')} {name}[{rec['_partition']}]@{rec['_offset']}"
+                             f" {rec.get('t', '')} {rec.get('story', '')}")
+    for n, log in enumerate(logs):
+        lines += [f"worker {n}: {line}" for line in log.splitlines() if any(i in line for i in ids)]
+    return "\n".join(lines) or "no trace of them anywhere"

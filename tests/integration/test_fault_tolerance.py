@@ -18,12 +18,19 @@ from hypothesis import HealthCheck, given, settings as hyp_settings, strategies 
 
 from streams.topics import DLQ, ENRICHED, RAW
 from tests.conftest import REPO
-from tests.integration.kafka_io import articles, read, send, tally
+from tests.integration.kafka_io import articles, read, send, tally, trace
 
 
 def _assigned_raw(pipeline, proc) -> bool:
     blocks = re.findall(r"Setting newly assigned partitions(.*?)for group", pipeline.log(proc), re.S)
     return any(pipeline.topic(RAW) in b for b in blocks)
+
+
+def _where(pipeline, missing: set[str]) -> str:
+    """The failure message of a loss: how many, and where the first few got to."""
+    first = set(sorted(missing)[:3])
+    return f"{len(missing)} lost; where {', '.join(sorted(first))} got to:\n" + \
+        trace(pipeline.settings, first, [pipeline.log(w) for w in pipeline.workers])
 
 
 @pytest.mark.timeout(600)  # 5,000 articles through 3-4 workers: ~3 min on a quiet 2-core machine
@@ -41,7 +48,7 @@ def test_scale_out_three_workers_then_a_fourth_mid_stream(pipeline):
     records = read(s, s.topic(ENRICHED), ids=set(ids), timeout=300, settle=3.0)
     missing, dups = tally(records, ids)
     print(f"\nscale-out: 5000 articles, 3+1 workers: {len(missing)} missing, {dups} duplicate deliveries")
-    assert not missing
+    assert not missing, _where(pipeline, missing)
     for n, w in enumerate(workers):
         assert _assigned_raw(pipeline, w), f"worker {n} never got a partition:\n{pipeline.log(w)[-3000:]}"
     # faust's sticky assignor may leave a late joiner idle when the others are at capacity (faust issue 93)
@@ -63,10 +70,11 @@ def test_sigkill_a_worker_mid_stream_loses_nothing(pipeline):
     records = read(s, s.topic(ENRICHED), ids=set(ids), timeout=300, settle=3.0)
     missing, dups = tally(records, ids)
     print(f"\nSIGKILL: 3000 articles: {len(missing)} missing, {dups} duplicate deliveries (at-least-once)")
-    assert not missing
+    assert not missing, _where(pipeline, missing)
     assert restarted.poll() is None and survivor.poll() is None
 
 
+@pytest.mark.timeout(420)  # room for the 240 s read and a loss's report after it
 def test_sigterm_shuts_down_cleanly_and_a_restart_resumes(pipeline):
     worker = pipeline.start_worker()
     s = pipeline.settings
@@ -81,7 +89,7 @@ def test_sigterm_shuts_down_cleanly_and_a_restart_resumes(pipeline):
     records = read(s, s.topic(ENRICHED), ids=set(ids), timeout=240, settle=2.0)
     missing, dups = tally(records, ids)
     print(f"\nSIGTERM: 1500 articles: {len(missing)} missing, {dups} duplicate deliveries")
-    assert not missing
+    assert not missing, _where(pipeline, missing)
 
 
 def test_poison_goes_to_dlq_and_replay_after_a_fix_reprocesses_it(pipeline):
