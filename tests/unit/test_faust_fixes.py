@@ -47,6 +47,34 @@ def test_flush_returns_only_when_every_buffered_message_was_handed_over(delay):
     assert asyncio.run(run()) == (4, 0)  # a hand-over slower than 0.1 s made the upstream flush return early
 
 
+def test_flush_under_a_steady_load_ends_once_what_was_queued_before_it_is_handed_over():
+    faust_fixes.apply()
+
+    async def run():
+        buffer, sent = _buffer(), []
+        await buffer.start()
+        before = [_Message(sent, 0.05) for _ in range(5)]
+        for m in before:
+            buffer.put(m)
+
+        async def keep_putting():
+            while True:
+                buffer.put(_Message(sent, 0.05))
+                await asyncio.sleep(0.02)  # faster than the buffer drains: it is never empty
+
+        feeder = asyncio.create_task(keep_putting())
+        try:
+            await asyncio.wait_for(buffer.flush(), timeout=10)
+            return set(before) <= set(sent), buffer.size
+        finally:
+            feeder.cancel()
+            await buffer.flush()  # what the feeder left, before the buffer stops
+            await buffer.stop()
+
+    handed_over, left = asyncio.run(run())
+    assert handed_over and left > 0
+
+
 def test_flush_of_a_stopped_buffer_that_still_holds_messages_raises():
     faust_fixes.apply()
 
