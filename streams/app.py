@@ -10,6 +10,7 @@ from agents.dlq import DeadLetters
 from agents.stage import pipeline_agent
 from streams import faust_fixes
 from streams.settings import Settings
+from streams.topics import CATALOGUE
 from streams.feed import register_feed
 from streams.watchdog import register_watchdog
 from streams.web import register_health
@@ -25,7 +26,7 @@ def create_app(settings: Settings, agent_names: list[str] | None = None) -> faus
     unknown = [n for n in agent_names if n not in ALL_AGENTS]
     if unknown:
         raise ValueError(f"unknown agent(s) {', '.join(unknown)}; choose from {', '.join(ALL_AGENTS)}")
-    faust_fixes.apply()
+    faust_fixes.apply(settings.topic(t.name) for t in CATALOGUE if t.cleanup_policy == "delete")
     credentials = None
     if settings.security_protocol != "PLAINTEXT":
         credentials = _credentials(settings)

@@ -8,13 +8,28 @@ buffer: a worker that crashed just after, or another worker that took the partit
 table before the late writes landed, lost that state (the story hop's pending article: a record that never
 reached articles.enriched). The fixed flush waits until every message put before it has been handed to the
 Kafka client (whose own flush then waits for the broker's acks), as its docstring promises.
+
+Skipped offsets. Faust takes a jump in the offsets it reads from a partition for a hole in the log (compaction,
+transaction markers) and acks the missing offsets, so the next commit passes them. Around a rebalance it can
+also read a record fetched from the position before the rebalance, after the partition was sought back to its
+committed offset: the jump is then records never processed, and acking them loses them (seen here: 13
+consecutive articles.raw offsets never ingested while a 4th worker joined; faust-streaming issues 216, 221).
+In the topics akhbar declares offsets have no holes (no compaction, no transactions), so there a jump is a
+skip: the partition is sought back to the last offset read, and the records are read again. A second jump from
+the same place is a real hole (records deleted by retention, or a transactional producer writing to
+articles.raw) and is let through, as Faust would.
 """
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+from typing import Iterable
 
+from faust.transport.consumer import Consumer
 from faust.transport.producer import ProducerBuffer
+
+log = logging.getLogger("akhbar.faust_fixes")
 
 _upstream_put = ProducerBuffer.put
 _upstream_send = ProducerBuffer._send_pending
@@ -52,8 +67,38 @@ async def _flush_all(self: ProducerBuffer) -> None:
             await asyncio.wait_for(self.message_sent.wait(), timeout=0.1)
 
 
-def apply() -> None:
-    """Install the fixes (idempotent)."""
+_upstream_getmany = Consumer.getmany
+_contiguous: set[str] = set()  # topics whose offsets have no holes
+
+
+async def _getmany_without_skips(self: Consumer, timeout: float):
+    """Faust's batch of (tp, message), where a jump past the next offset of a contiguous topic seeks the
+    partition back instead of passing it on (and drops the rest of that partition's stale batch)."""
+    rewound: set = set()
+    rewinds = self.__dict__.setdefault("akhbar_rewinds", {})  # tp -> the offset last sought back to
+    async for tp, message in _upstream_getmany(self, timeout):
+        if tp in rewound:
+            continue
+        last = self._read_offset.get(tp)  # the last offset read, or the one sought to
+        if last is not None and message.offset > last + 1 and tp.topic in _contiguous:
+            if rewinds.get(tp) != last:
+                log.warning("%s[%d]: read offset %d after %d; seeking back to %d so that none is skipped",
+                            tp.topic, tp.partition, message.offset, last, last)
+                rewinds[tp] = last
+                rewound.add(tp)
+                await self.seek(tp, last)
+                continue
+            log.info("%s[%d]: offsets %d-%d are not in the log; going on", tp.topic, tp.partition, last + 1,
+                     message.offset - 1)
+        elif tp in rewinds and message.offset > rewinds[tp] + 1:
+            del rewinds[tp]  # read on past the place sought back to: a later jump there is a new one
+        yield tp, message
+
+
+def apply(contiguous_topics: Iterable[str] = ()) -> None:
+    """Install the fixes (idempotent); `contiguous_topics`: the topics whose offsets have no holes."""
+    _contiguous.update(contiguous_topics)
+    Consumer.getmany = _getmany_without_skips
     ProducerBuffer.put = _put_counted
     ProducerBuffer._send_pending = _send_counted
     ProducerBuffer.flush = _flush_all
