@@ -10,10 +10,10 @@ reached articles.enriched). The fixed flush waits until every message put before
 Kafka client (whose own flush then waits for the broker's acks), as its docstring promises.
 
 Skipped offsets. Faust takes a jump in the offsets it reads from a partition for a hole in the log (compaction,
-transaction markers) and acks the missing offsets, so the next commit passes them. Around a rebalance it can
-also read a record fetched from the position before the rebalance, after the partition was sought back to its
-committed offset: the jump is then records never processed, and acking them loses them (seen here: 13
-consecutive articles.raw offsets never ingested while a 4th worker joined; faust-streaming issues 216, 221).
+transaction markers) and acks the missing offsets, so the next commit passes them. Seen here once: 13
+consecutive articles.raw offsets never ingested, and committed past, while a 4th worker joined; most likely a
+record fetched from the position before a rebalance, delivered after the partition was sought back to its
+committed offset (faust-streaming issues 216, 221), so the jump was records never processed.
 In the topics akhbar declares offsets have no holes (no compaction, no transactions), so there a jump is a
 skip: the partition is sought back to the last offset read, and the records are read again. A second jump from
 the same place is a real hole (records deleted by retention, or a transactional producer writing to
