@@ -3,10 +3,10 @@
 Producer buffer flush. Table writes are queued in the producer's buffer (``ProducerBuffer``) and a background
 task hands them to aiokafka. Before committing offsets, Faust flushes the producer, but faust-streaming 0.15.3's
 ``ProducerBuffer.flush`` returns as soon as no message left the buffer for 0.1 s, even with messages still in
-it. On a loaded host the offsets of events were then committed before their changelog writes had left the
-buffer: a worker that crashed just after, or another worker that took the partition over and restored the
-table before the late writes landed, lost that state (the story hop's pending article: a record that never
-reached articles.enriched). The fixed flush waits until every message put before it has been handed to the
+it, or as soon as the last message is taken off it, before that one is handed over. Offsets can then be
+committed before the changelog writes of their events have left the buffer: a worker that crashes just after,
+or another worker that takes the partition over and restores the table before the late writes land, loses that
+state (the story hop's pending article: a record that never reaches articles.enriched). The fixed flush waits until every message put before it has been handed to the
 Kafka client (whose own flush then waits for the broker's acks), as its docstring promises.
 
 Skipped offsets. Faust takes a jump in the offsets it reads from a partition for a hole in the log (compaction,
