@@ -1,23 +1,25 @@
 """Fixes to faust-streaming behaviour that akhbar relies on, applied once by streams.app.
 
-Producer buffer flush. Table writes are queued in the producer's buffer (``ProducerBuffer``) and a background
-task hands them to aiokafka. Before committing offsets, Faust flushes the producer, but faust-streaming 0.15.3's
-``ProducerBuffer.flush`` returns as soon as no message left the buffer for 0.1 s, even with messages still in
-it, or as soon as the last message is taken off it, before that one is handed over. Offsets can then be
-committed before the changelog writes of their events have left the buffer: a worker that crashes just after,
-or another worker that takes the partition over and restores the table before the late writes land, loses that
-state (the story hop's pending article: a record that never reaches articles.enriched). The fixed flush waits until every message put before it has been handed to the
-Kafka client (whose own flush then waits for the broker's acks), as its docstring promises.
+Producer buffer flush. Table writes are queued in the producer's buffer (``ProducerBuffer``) and a background task
+hands them to aiokafka. Before committing offsets, Faust flushes the producer, but faust-streaming 0.15.3's
+``ProducerBuffer.flush`` returns as soon as no message left the buffer for 0.1 s, even with messages still in it,
+or as soon as the last message is taken off it, before that one is handed over. Offsets can then be committed
+before the changelog writes of their events have left the buffer: a worker that crashes just after, or another
+worker that takes the partition over and restores the table before the late writes land, loses that state (the
+story hop's pending article: a record that never reaches articles.enriched). The fixed flush waits until every
+message put before it has been handed to the Kafka client (whose own flush then waits for the broker's acks), as
+its docstring promises.
 
 Skipped offsets. Faust takes a jump in the offsets it reads from a partition for a hole in the log (compaction,
-transaction markers) and acks the missing offsets, so the next commit passes them. Seen here once: 13
-consecutive articles.raw offsets never ingested, and committed past, while a 4th worker joined; most likely a
-record fetched from the position before a rebalance, delivered after the partition was sought back to its
-committed offset (faust-streaming issues 216, 221), so the jump was records never processed.
-In the topics akhbar declares offsets have no holes (no compaction, no transactions), so there a jump is a
-skip: the partition is sought back to the last offset read, and the records are read again. A second jump from
-the same place is a real hole (records deleted by retention, or a transactional producer writing to
-articles.raw) and is let through, as Faust would.
+transaction markers) and acks the missing offsets, so the next commit passes them. Seen here once: 13 consecutive
+articles.raw offsets never ingested, and committed past, while a 4th worker joined; most likely a record fetched
+from the position before a rebalance, delivered after the partition was sought back to its committed offset
+(faust-streaming issues 216, 221), so the jump was records never processed. With this fix in, the records read
+first after such a rebalance were seen to lie 2-3 offsets past the committed offsets just sought to, on 3
+partitions. In the topics akhbar declares offsets have no holes (no compaction, no transactions), so there a jump
+is a skip: the partition is sought back to the last offset read, and the records are read again. A second jump from
+the same place is a real hole (records deleted by retention, or a transactional producer writing to articles.raw)
+and is let through, as Faust would.
 """
 from __future__ import annotations
 
