@@ -20,6 +20,13 @@ partitions. In the topics akhbar declares offsets have no holes (no compaction, 
 is a skip: the partition is sought back to the last offset read, and the records are read again. A second jump from
 the same place is a real hole (records deleted by retention, or a transactional producer writing to articles.raw)
 and is let through, as Faust would.
+
+Partitions with no committed offset. After a rebalance Faust seeks every partition to its committed offset, but
+aiokafka's seek_to_committed does nothing for a partition that has none, and Faust has already resumed fetching:
+records fetched in between are dropped (the flow is still stopped) and the partition goes on after them. That is
+the path that fits what was seen here: 164 articles lost, the first records of two articles.raw partitions, when a
+new consumer group's first rebalance came while they were being produced. Such partitions are now sought to the beginning, which is what
+auto_offset_reset "earliest" means.
 """
 from __future__ import annotations
 
@@ -97,9 +104,35 @@ async def _getmany_without_skips(self: Consumer, timeout: float):
         yield tp, message
 
 
+_upstream_perform_seek = Consumer.perform_seek
+
+
+async def _perform_seek_from_the_start(self: Consumer) -> None:
+    """Faust's seek of every assigned partition to its committed offset, and of those in contiguous topics with
+    no committed offset yet to the beginning (auto_offset_reset "earliest"): aiokafka's seek_to_committed leaves
+    them wherever a fetch during the rebalance left them, past records that were dropped unprocessed."""
+    await _upstream_perform_seek(self)
+    if self.app.conf.consumer_auto_offset_reset != "earliest":
+        return
+    fresh = sorted(tp for tp in self.assignment()
+                   if tp.topic in _contiguous and self._committed_offset.get(tp) is None)
+    if not fresh:
+        return
+    try:
+        await self.seek_to_beginning(*fresh)
+    except Exception as exc:  # noqa: BLE001 - a rebalance in between: the next one seeks again
+        log.warning("could not seek %d partition(s) without a committed offset to the beginning: %r",
+                    len(fresh), exc)
+        return
+    for tp in fresh:
+        self._read_offset[tp] = None
+    log.info("%d partition(s) with no committed offset start from the beginning", len(fresh))
+
+
 def apply(contiguous_topics: Iterable[str] = ()) -> None:
     """Install the fixes (idempotent); `contiguous_topics`: the topics whose offsets have no holes."""
     _contiguous.update(contiguous_topics)
+    Consumer.perform_seek = _perform_seek_from_the_start
     Consumer.getmany = _getmany_without_skips
     ProducerBuffer.put = _put_counted
     ProducerBuffer._send_pending = _send_counted

@@ -1,5 +1,6 @@
-"""Two Faust fixes: the producer buffer that holds table changelog writes is flushed before offsets are
-committed, and a record read past a partition's next offset seeks back rather than skip (and ack) records."""
+"""Faust fixes: the producer buffer that holds table changelog writes is flushed before offsets are committed, a
+record read past a partition's next offset seeks back rather than skip (and ack) records, and a partition with no
+committed offset is read from its beginning after a rebalance."""
 from __future__ import annotations
 
 import asyncio
@@ -160,3 +161,29 @@ def test_topics_not_declared_contiguous_keep_faust_behaviour(monkeypatch):
     monkeypatch.setattr(faust_fixes, "_upstream_getmany", _Partition.batch)
     part.drain(faust_fixes._getmany_without_skips)
     assert part.seeks == []
+
+
+def test_after_a_rebalance_partitions_with_no_committed_offset_are_sought_to_the_beginning(monkeypatch):
+    raw0, raw1, changelog = TP("tq.articles.raw", 0), TP("tq.articles.raw", 1), TP("akhbar-stories-changelog", 0)
+    faust_fixes.apply({raw0.topic})
+    sought = []
+
+    class Consumer:
+        app = SimpleNamespace(conf=SimpleNamespace(consumer_auto_offset_reset="earliest"))
+        _committed_offset = defaultdict(lambda: None, {raw0: 120})  # raw1 was never committed
+        _read_offset = defaultdict(lambda: None, {raw0: 120, raw1: 7})  # 0-6 of raw1 dropped in the rebalance
+
+        def assignment(self):
+            return {raw0, raw1, changelog}
+
+        async def seek_to_beginning(self, *tps):
+            sought.extend(tps)
+
+    async def upstream(self):  # aiokafka's seek_to_committed: no seek where nothing is committed
+        pass
+
+    monkeypatch.setattr(faust_fixes, "_upstream_perform_seek", upstream)
+    consumer = Consumer()
+    asyncio.run(faust_fixes._perform_seek_from_the_start(consumer))
+    assert sought == [raw1]  # not the committed one, not the compacted changelog
+    assert consumer._read_offset[raw1] is None and consumer._read_offset[raw0] == 120
