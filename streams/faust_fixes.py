@@ -96,6 +96,7 @@ async def _getmany_without_skips(self: Consumer, timeout: float):
                 rewinds[tp] = last
                 rewound.add(tp)
                 await self.seek(tp, last)
+                self._read_offset[tp] = last  # Faust's seek makes 0 None, which would let a stale record in
                 continue
             log.info("%s[%d]: offsets %d-%d are not in the log; going on", tp.topic, tp.partition, last + 1,
                      message.offset - 1)
@@ -125,7 +126,9 @@ async def _perform_seek_from_the_start(self: Consumer) -> None:
                     len(fresh), exc)
         return
     for tp in fresh:
-        self._read_offset[tp] = None
+        # 0, not None: a record fetched before this seek and delivered after it is then a jump, sought back
+        # again; with None it would be taken, and the records before it dropped as already read
+        self._read_offset[tp] = 0
     log.info("%d partition(s) with no committed offset start from the beginning", len(fresh))
 
 

@@ -155,6 +155,14 @@ def test_a_real_hole_in_the_log_is_let_through_after_one_look(monkeypatch):
     assert part.seeks == [9] and sorted(set(done)) == [*range(10), *range(20, 30)]
 
 
+def test_a_stale_record_after_the_seek_to_the_beginning_is_sought_back_too(monkeypatch):
+    faust_fixes.apply({_Partition.tp.topic})
+    part = _Partition(range(12), stale=[5, 6, 7])  # fetched before the seek, delivered after it
+    part._read_offset[part.tp] = 0  # where the seek to the beginning leaves it
+    monkeypatch.setattr(faust_fixes, "_upstream_getmany", _Partition.batch)
+    assert set(part.drain(faust_fixes._getmany_without_skips)) == set(range(12)) and part.seeks == [0]
+
+
 def test_topics_not_declared_contiguous_keep_faust_behaviour(monkeypatch):
     part = _Partition([*range(10), *range(20, 30)])
     part.tp = TP("some-changelog", 0)  # compacted: holes are normal
@@ -186,4 +194,4 @@ def test_after_a_rebalance_partitions_with_no_committed_offset_are_sought_to_the
     consumer = Consumer()
     asyncio.run(faust_fixes._perform_seek_from_the_start(consumer))
     assert sought == [raw1]  # not the committed one, not the compacted changelog
-    assert consumer._read_offset[raw1] is None and consumer._read_offset[raw0] == 120
+    assert consumer._read_offset[raw1] == 0 and consumer._read_offset[raw0] == 120
