@@ -25,8 +25,8 @@ Partitions with no committed offset. After a rebalance Faust seeks every partiti
 aiokafka's seek_to_committed does nothing for a partition that has none, and Faust has already resumed fetching:
 records fetched in between are dropped (the flow is still stopped) and the partition goes on after them. That is
 the path that fits what was seen here: 164 articles lost, the first records of two articles.raw partitions, when a
-new consumer group's first rebalance came while they were being produced. Such partitions are now sought to the beginning, which is what
-auto_offset_reset "earliest" means.
+new consumer group's first rebalance came while they were being produced. Such partitions are now sought to the
+beginning, which is what auto_offset_reset "earliest" means.
 """
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ import contextlib
 import logging
 from typing import Iterable
 
+from aiokafka.structs import TopicPartition
 from faust.transport.consumer import Consumer
 from faust.transport.producer import ProducerBuffer
 
@@ -120,7 +121,8 @@ async def _perform_seek_from_the_start(self: Consumer) -> None:
     if not fresh:
         return
     try:
-        await self.seek_to_beginning(*fresh)
+        # on the aiokafka consumer's thread (Faust's consumer has no such call), with aiokafka's partition type
+        await self._thread.seek_to_beginning(*(TopicPartition(tp.topic, tp.partition) for tp in fresh))
     except Exception as exc:  # noqa: BLE001 - a rebalance in between: the next one seeks again
         log.warning("could not seek %d partition(s) without a committed offset to the beginning: %r",
                     len(fresh), exc)

@@ -8,6 +8,7 @@ from collections import defaultdict
 from types import SimpleNamespace
 
 import pytest
+from aiokafka.structs import TopicPartition
 from faust.transport.producer import ProducerBuffer
 from faust.types import TP
 
@@ -184,14 +185,17 @@ def test_after_a_rebalance_partitions_with_no_committed_offset_are_sought_to_the
         def assignment(self):
             return {raw0, raw1, changelog}
 
+    class Thread:  # Faust's aiokafka consumer thread: where seek_to_beginning is, taking aiokafka's type
         async def seek_to_beginning(self, *tps):
-            sought.extend(tps)
+            assert all(isinstance(tp, TopicPartition) for tp in tps)
+            sought.extend(TP(tp.topic, tp.partition) for tp in tps)
 
     async def upstream(self):  # aiokafka's seek_to_committed: no seek where nothing is committed
         pass
 
     monkeypatch.setattr(faust_fixes, "_upstream_perform_seek", upstream)
     consumer = Consumer()
+    consumer._thread = Thread()
     asyncio.run(faust_fixes._perform_seek_from_the_start(consumer))
     assert sought == [raw1]  # not the committed one, not the compacted changelog
     assert consumer._read_offset[raw1] == 0 and consumer._read_offset[raw0] == 120
