@@ -83,26 +83,37 @@ _contiguous: set[str] = set()  # topics whose offsets have no holes
 
 async def _getmany_without_skips(self: Consumer, timeout: float):
     """Faust's batch of (tp, message), where a jump past the next offset of a contiguous topic seeks the
-    partition back instead of passing it on (and drops the rest of that partition's stale batch)."""
+    partition back instead of passing it on (and drops the rest of that partition's stale batch).
+
+    The next offset is the one the partition was last sought to (`akhbar_sought`, set by the seek after a
+    rebalance), until that record is read; after that, the last offset read + 1."""
     rewound: set = set()
     rewinds = self.__dict__.setdefault("akhbar_rewinds", {})  # tp -> the offset last sought back to
+    sought = self.__dict__.setdefault("akhbar_sought", {})  # tp -> the next offset, right after a seek
     async for tp, message in _upstream_getmany(self, timeout):
         if tp in rewound:
             continue
-        last = self._read_offset.get(tp)  # the last offset read, or the one sought to
-        if last is not None and message.offset > last + 1 and tp.topic in _contiguous:
-            if rewinds.get(tp) != last:
-                log.warning("%s[%d]: read offset %d after %d; seeking back to %d so that none is skipped",
-                            tp.topic, tp.partition, message.offset, last, last)
-                rewinds[tp] = last
+        if tp.topic not in _contiguous:
+            yield tp, message
+            continue
+        last = self._read_offset.get(tp)  # the last offset read
+        expected = sought.get(tp, None if last is None else last + 1)
+        if expected is not None and message.offset > expected:
+            if rewinds.get(tp) != expected:
+                log.warning("%s[%d]: read offset %d where %d was next; seeking back to %d so that none is "
+                            "skipped", tp.topic, tp.partition, message.offset, expected, expected)
+                rewinds[tp] = sought[tp] = expected
                 rewound.add(tp)
-                await self.seek(tp, last)
-                self._read_offset[tp] = last  # Faust's seek makes 0 None, which would let a stale record in
+                await self.seek(tp, expected)
+                self._read_offset[tp] = expected  # Faust's seek makes 0 None, which would let a stale record in
                 continue
-            log.info("%s[%d]: offsets %d-%d are not in the log; going on", tp.topic, tp.partition, last + 1,
+            log.info("%s[%d]: offsets %d-%d are not in the log; going on", tp.topic, tp.partition, expected,
                      message.offset - 1)
-        elif tp in rewinds and message.offset > rewinds[tp] + 1:
-            del rewinds[tp]  # read on past the place sought back to: a later jump there is a new one
+            sought.pop(tp, None)
+        elif expected is not None and message.offset == expected:
+            sought.pop(tp, None)  # the partition reads on from where it was sought to
+            if tp in rewinds and message.offset > rewinds[tp]:
+                del rewinds[tp]
         yield tp, message
 
 
@@ -114,6 +125,10 @@ async def _perform_seek_from_the_start(self: Consumer) -> None:
     no committed offset yet to the beginning (auto_offset_reset "earliest"): aiokafka's seek_to_committed leaves
     them wherever a fetch during the rebalance left them, past records that were dropped unprocessed."""
     await _upstream_perform_seek(self)
+    sought = self.__dict__.setdefault("akhbar_sought", {})
+    sought.clear()
+    sought.update({tp: offset for tp, offset in self._read_offset.items()
+                   if offset is not None and tp.topic in _contiguous})  # the committed offsets: next to read
     if self.app.conf.consumer_auto_offset_reset != "earliest":
         return
     fresh = sorted(tp for tp in self.assignment()
@@ -130,7 +145,7 @@ async def _perform_seek_from_the_start(self: Consumer) -> None:
     for tp in fresh:
         # 0, not None: a record fetched before this seek and delivered after it is then a jump, sought back
         # again; with None it would be taken, and the records before it dropped as already read
-        self._read_offset[tp] = 0
+        self._read_offset[tp] = sought[tp] = 0
     log.info("%d partition(s) with no committed offset start from the beginning", len(fresh))
 
 
