@@ -17,9 +17,9 @@ from the position before a rebalance, delivered after the partition was sought b
 (faust-streaming issues 216, 221), so the jump was records never processed. With this fix in, the records read
 first after such a rebalance were seen to lie 2-3 offsets past the committed offsets just sought to, on 3
 partitions. In the topics akhbar declares offsets have no holes (no compaction, no transactions), so there a jump
-is a skip: the partition is sought back to the last offset read, and the records are read again. A second jump from
-the same place is a real hole (records deleted by retention, or a transactional producer writing to articles.raw)
-and is let through, as Faust would.
+is a skip: the partition is sought back to the offset expected next (right after a seek, the offset sought to), and
+the records are read from there. A second jump from the same place is a real hole (records deleted by retention, or
+a transactional producer writing to articles.raw) and is let through, as Faust would.
 
 Partitions with no committed offset. After a rebalance Faust seeks every partition to its committed offset, but
 aiokafka's seek_to_committed does nothing for a partition that has none, and Faust has already resumed fetching:
