@@ -60,9 +60,10 @@ def trace(settings, ids: set[str], logs: list[str] = ()) -> str:
     lines = []
     for name in (RAW, VALIDATED, CLEAN, ENTITIES, STORY_BANDS, STORY_GATHER, STORY_JOIN, ENRICHED, DLQ):
         for rec in read(settings, settings.topic(name)):
-            if isinstance(rec, dict) and (rec.get("id") or rec.get("key")) in ids:
-                lines.append(f"{rec.get('id') or rec.get('key')} {name}[{rec['_partition']}]@{rec['_offset']}"
-                             f" {rec.get('t', '')} {rec.get('story', '')}")
+            rid = (rec.get("id") or rec.get("key")) if isinstance(rec, dict) else None  # as read_records matches
+            if rid in ids:
+                lines.append(f"{rid} {name}[{rec['_partition']}]@{rec['_offset']} {rec.get('t', '')} "
+                             f"{rec.get('story', '')}")
     for n, log in enumerate(logs):
         lines += [f"worker {n}: {line}" for line in log.splitlines() if any(i in line for i in ids)]
     return "\n".join(lines) or "no trace of them anywhere"

@@ -28,9 +28,9 @@ def _assigned_raw(pipeline, proc) -> bool:
 
 def _where(pipeline, missing: set[str]) -> str:
     """The failure message of a loss: how many, and where the first few got to."""
-    first = set(sorted(missing)[:3])
-    return f"{len(missing)} lost; where {', '.join(sorted(first))} got to:\n" + \
-        trace(pipeline.settings, first, [pipeline.log(w) for w in pipeline.workers])
+    first = sorted(missing)[:3]
+    return f"{len(missing)} lost; where {', '.join(first)} got to:\n" + \
+        trace(pipeline.settings, set(first), [pipeline.log(w) for w in pipeline.workers])
 
 
 @pytest.mark.timeout(600)  # 5,000 articles through 3-4 workers: ~3 min on a quiet 2-core machine
