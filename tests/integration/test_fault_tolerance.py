@@ -85,7 +85,7 @@ def test_sigterm_shuts_down_cleanly_and_a_restart_resumes(pipeline):
     assert worker.wait(60) == 0
     log = pipeline.log(worker)
     assert "LeaveGroup request succeeded" in log and "Traceback" not in log
-    # a new group's partitions were read from their beginning (streams/faust_fixes.py), on the real consumer
+    # a new group's partitions were read from their beginning (streams/faust_fixes/), on the real consumer
     assert "no committed offset start from the beginning" in log and "could not seek" not in log
     pipeline.start_worker()
     records = read(s, s.topic(ENRICHED), ids=set(ids), timeout=240, settle=2.0)
