@@ -170,7 +170,8 @@ async def clients(settings: Settings, sink: str):
     producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers, linger_ms=2, acks="all",
                                 max_request_size=4 * settings.max_message_bytes)
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers, enable_auto_commit=False,
-                                fetch_max_bytes=32 * 1024 * 1024, fetch_max_wait_ms=20)
+                                fetch_max_bytes=32 * 1024 * 1024, fetch_max_wait_ms=20,
+                                isolation_level="read_committed")
     await producer.start()
     await consumer.start()
     try:
@@ -237,7 +238,7 @@ async def passthrough(bootstrap: str, payloads: list[tuple[bytes, bytes]], parti
     producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers, linger_ms=2, acks="all",
                                 max_request_size=4 * settings.max_message_bytes)
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers, enable_auto_commit=False,
-                                fetch_max_bytes=32 * 1024 * 1024)
+                                fetch_max_bytes=32 * 1024 * 1024, isolation_level="read_committed")
     await producer.start()
     await consumer.start()
     try:

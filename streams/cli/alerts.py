@@ -176,7 +176,7 @@ class Deliverer:
         if not committed:
             return
         reader = AIOKafkaConsumer(bootstrap_servers=s.bootstrap_servers, enable_auto_commit=False,
-                                  **s.kafka_security())
+                                  isolation_level="read_committed", **s.kafka_security())
         await reader.start()
         try:
             reader.assign(list(committed))

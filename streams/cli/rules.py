@@ -106,7 +106,7 @@ async def read_rules(settings) -> dict[str, dict]:
     from streams.topics import ALERT_RULES
 
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers, enable_auto_commit=False,
-                                **settings.kafka_security())
+                                isolation_level="read_committed", **settings.kafka_security())
     await consumer.start()
     out: dict[str, dict] = {}
     try:

@@ -274,7 +274,7 @@ async def poll_cluster(settings, base_app_id: str, every: float = 5.0) -> None:
 
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers, **settings.kafka_security())
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers, enable_auto_commit=False,
-                                **settings.kafka_security())
+                                isolation_level="read_committed", **settings.kafka_security())
     await admin.start()
     await consumer.start()
     names = {name for name, _, _ in catalogue(settings)}
