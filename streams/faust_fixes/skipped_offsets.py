@@ -1,17 +1,22 @@
-"""Skipped offsets. Faust takes a jump in the offsets it reads from a partition for a hole in the log (compaction,
-transaction markers) and acks the missing offsets, so the next commit passes them. Seen here once: 13 consecutive
-articles.raw offsets never ingested, and committed past, while a 4th worker joined; most likely a record fetched
-from the position before a rebalance, delivered after the partition was sought back to its committed offset
-(faust-streaming issues 216, 221), so the jump was records never processed. With this fix in, the records read
-first after such a rebalance were seen to lie 2-3 offsets past the committed offsets just sought to, on 3
-partitions. In the topics akhbar declares offsets have no holes (no compaction, no transactions), so there a jump
-is a skip: the partition is sought back to the offset expected next (right after a seek, the offset sought to), and
-the records are read from there. A second jump from the same place is a real hole (records deleted by retention, or
-a transactional producer writing to articles.raw) and is let through, as Faust would.
+"""Records fetched before a seek, delivered after it. Faust's drain loop iterates a batch of fetched records across
+awaits; when a rebalance seeks a partition to its committed offset meanwhile, the rest of the old batch is still
+delivered, and Faust takes the first such record's offset for the new read position: it acks the offsets between
+the committed offset and that record as a hole in the log, and the next commit passes them unprocessed (faust-streaming
+issues 216, 221). Seen here: 13 consecutive articles.raw offsets never ingested and committed past while a 4th
+worker joined, and, with an earlier version of this fix in place, first records read 2-3 offsets past the offsets
+just sought to, on 3 partitions at once.
 
-Upstream: faust/transport/consumer.py, ``Consumer.getmany`` and the gap acking in ``Consumer._new_offset``
-(faust-streaming 0.15.3; issues 216 and 221). Drop this module once a record fetched before a rebalance is no longer
-delivered after the partition was sought back (tests/regression/test_skipped_offsets.py).
+That version detected the symptom (a jump past the next offset) and sought back. Under exactly_once a jump is
+normal (every transaction leaves a marker offset), and the seek-back reprocessed records already processed after
+the seek: 5 duplicates of 3,000 in the SIGKILL test. This version removes the cause: each stream partition has a
+seek epoch, raised when a seek of it starts and again when it ends; a batch remembers the epochs from before it
+was fetched, and a record of a partition sought since (or being sought) is not delivered: the partition is sought
+(again) to its next offset (the one sought to, then one past each record delivered), where the fetcher reads it
+afresh. No offset arithmetic, so holes, compaction and transaction markers pass as Faust passes them.
+
+Upstream: faust/transport/consumer.py ``Consumer.getmany``, ``Consumer._drain_messages`` and ``perform_seek``
+(faust-streaming 0.15.3; issues 216 and 221). Drop this module once Faust discards the batch fetched before a
+seek (tests/regression/test_skipped_offsets.py).
 """
 from __future__ import annotations
 
@@ -23,45 +28,103 @@ from faust.transport.consumer import Consumer
 log = logging.getLogger("akhbar.faust_fixes")
 
 _upstream_getmany = Consumer.getmany
-contiguous: set[str] = set()  # topics whose offsets have no holes (filled by apply)
+stream_topics: set[str] = set()  # the topics whose partitions are guarded (filled by apply)
 
 
-async def _getmany_without_skips(self: Consumer, timeout: float):
-    """Faust's batch of (tp, message), where a jump past the next offset of a contiguous topic seeks the
-    partition back instead of passing it on (and drops the rest of that partition's stale batch).
+class Seeks:
+    """Per consumer: each stream partition's seek epoch, the partitions being sought, and the next offset."""
 
-    The next offset is the one the partition was last sought to (`akhbar_sought`, set by the seek after a
-    rebalance), until that record is read; after that, the last offset read + 1."""
-    rewound: set = set()
-    rewinds = self.__dict__.setdefault("akhbar_rewinds", {})  # tp -> the offset last sought back to
-    sought = self.__dict__.setdefault("akhbar_sought", {})  # tp -> the next offset, right after a seek
+    def __init__(self) -> None:
+        self.epoch: dict = {}  # tp -> int
+        self.seeking: set = set()
+        self.next: dict = {}  # tp -> the offset the partition reads next
+        self.dropped: set = set()  # partitions whose records were dropped while being sought
+
+    def start(self, tps) -> None:
+        for tp in tps:
+            self.epoch[tp] = self.epoch.get(tp, 0) + 1
+            self.seeking.add(tp)
+
+    def done(self, tps) -> None:
+        for tp in tps:
+            self.epoch[tp] = self.epoch.get(tp, 0) + 1
+            self.seeking.discard(tp)
+
+
+def seeks(consumer: Consumer) -> Seeks:
+    state = consumer.__dict__.get("akhbar_seeks")
+    if state is None:
+        state = consumer.__dict__["akhbar_seeks"] = Seeks()
+    return state
+
+
+async def _getmany_fresh(self: Consumer, timeout: float):
+    """Faust's batch of (tp, message), less the records of stream partitions sought since the batch was asked
+    for; such a partition is sought to its next offset, once per batch."""
+    state = seeks(self)
+    before = dict(state.epoch)
+    sought_again: set = set()
     async for tp, message in _upstream_getmany(self, timeout):
-        if tp in rewound:
-            continue
-        if tp.topic not in contiguous:
+        if tp.topic not in stream_topics:
             yield tp, message
             continue
-        last = self._read_offset.get(tp)  # the last offset read
-        expected = sought.get(tp, None if last is None else last + 1)
-        if expected is not None and message.offset > expected:
-            if rewinds.get(tp) != expected:
-                log.warning("%s[%d]: read offset %d where %d was next; seeking back to %d so that none is "
-                            "skipped", tp.topic, tp.partition, message.offset, expected, expected)
-                rewinds[tp] = sought[tp] = expected
-                rewound.add(tp)
-                await self.seek(tp, expected)
-                self._read_offset[tp] = expected  # Faust's seek makes 0 None, which would let a stale record in
-                continue
-            log.info("%s[%d]: offsets %d-%d are not in the log; going on", tp.topic, tp.partition, expected,
-                     message.offset - 1)
-            sought.pop(tp, None)
-        elif expected is not None and message.offset == expected:
-            sought.pop(tp, None)  # the partition reads on from where it was sought to
-            if tp in rewinds and message.offset > rewinds[tp]:
-                del rewinds[tp]
-        yield tp, message
+        if tp not in state.seeking and state.epoch.get(tp, 0) == before.get(tp, 0):
+            state.next[tp] = message.offset + 1
+            yield tp, message
+            continue
+        if tp in state.seeking:  # sought again once that seek is done (the record may have been fetched after it)
+            state.dropped.add(tp)
+            continue
+        if tp in sought_again:
+            continue
+        offset = state.next.get(tp)
+        if offset is None:  # where it reads next is not known: Faust's behaviour
+            yield tp, message
+            continue
+        sought_again.add(tp)
+        log.info("%s[%d]: offset %d was fetched before the partition was sought; reading again from %d",
+                 tp.topic, tp.partition, message.offset, offset)
+        await _seek(self, state, tp, offset)
 
 
-def apply(contiguous_topics: Iterable[str]) -> None:
-    contiguous.update(contiguous_topics)
-    Consumer.getmany = _getmany_without_skips
+async def _seek(consumer: Consumer, state: Seeks, tp, offset: int) -> None:
+    state.start([tp])
+    try:
+        await consumer.seek(tp, offset)
+    finally:
+        state.done([tp])
+
+
+async def seek_wrapped(consumer: Consumer, inner) -> None:
+    """Run `inner(consumer)`, a seek of every assigned stream partition, with the epochs raised around it, and
+    take the offsets it left in Faust's read offsets as the partitions' next offsets."""
+    state = seeks(consumer)
+    tps = [tp for tp in consumer.assignment() if tp.topic in stream_topics]
+    state.start(tps)
+    try:
+        await inner(consumer)
+    finally:
+        state.done(tps)
+    if getattr(consumer, "in_transaction", False):
+        # what was acked past the offsets sought to was not committed, so its output was aborted: those
+        # records are processed again, and their old acks must not be committed meanwhile (transactions.py
+        # commits through the last acked offset)
+        for tp in tps:
+            consumer._acked.pop(tp, None)
+            consumer._acked_index.pop(tp, None)
+            consumer._gap.pop(tp, None)
+    for tp in tps:
+        offset = consumer._read_offset.get(tp)
+        if offset is not None:
+            state.next[tp] = offset
+        else:
+            state.next.pop(tp, None)
+    dropped, state.dropped = state.dropped, set()
+    for tp in sorted(dropped & set(tps)):
+        if tp in state.next:
+            await _seek(consumer, state, tp, state.next[tp])
+
+
+def apply(topics: Iterable[str]) -> None:
+    stream_topics.update(topics)
+    Consumer.getmany = _getmany_fresh

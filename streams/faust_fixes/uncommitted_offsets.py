@@ -17,7 +17,7 @@ import logging
 from aiokafka.structs import TopicPartition
 from faust.transport.consumer import Consumer
 
-from streams.faust_fixes.skipped_offsets import contiguous
+from streams.faust_fixes.skipped_offsets import seek_wrapped, stream_topics
 
 log = logging.getLogger("akhbar.faust_fixes")
 
@@ -25,18 +25,19 @@ _upstream_perform_seek = Consumer.perform_seek
 
 
 async def _perform_seek_from_the_start(self: Consumer) -> None:
-    """Faust's seek of every assigned partition to its committed offset, and of those in contiguous topics with
-    no committed offset yet to the beginning (auto_offset_reset "earliest"): aiokafka's seek_to_committed leaves
-    them wherever a fetch during the rebalance left them, past records that were dropped unprocessed."""
+    """Faust's seek of every assigned partition to its committed offset, and of stream partitions with no
+    committed offset yet to their first offset (auto_offset_reset "earliest"): aiokafka's seek_to_committed leaves
+    them wherever a fetch during the rebalance left them, past records that were dropped unprocessed. Inside
+    skipped_offsets' guard, which keeps records fetched before these seeks from being delivered after them."""
+    await seek_wrapped(self, _seek_committed_and_the_rest_to_the_beginning)
+
+
+async def _seek_committed_and_the_rest_to_the_beginning(self: Consumer) -> None:
     await _upstream_perform_seek(self)
-    sought = self.__dict__.setdefault("akhbar_sought", {})
-    sought.clear()
-    sought.update({tp: offset for tp, offset in self._read_offset.items()
-                   if offset is not None and tp.topic in contiguous})  # the committed offsets: next to read
     if self.app.conf.consumer_auto_offset_reset != "earliest":
         return
     fresh = sorted(tp for tp in self.assignment()
-                   if tp.topic in contiguous and self._committed_offset.get(tp) is None)
+                   if tp.topic in stream_topics and self._committed_offset.get(tp) is None)
     if not fresh:
         return
     try:
@@ -51,9 +52,7 @@ async def _perform_seek_from_the_start(self: Consumer) -> None:
                     len(fresh), exc)
         return
     for tp in fresh:
-        # the first offset, never None: a record fetched before this seek and delivered after it is then a jump,
-        # sought back again; with None it would be taken, and the records before it dropped as already read
-        self._read_offset[tp] = sought[tp] = first[TopicPartition(tp.topic, tp.partition)]
+        self._read_offset[tp] = first[TopicPartition(tp.topic, tp.partition)]  # where it reads next
     log.info("%d partition(s) with no committed offset start from the beginning", len(fresh))
 
 

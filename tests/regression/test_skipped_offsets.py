@@ -1,40 +1,58 @@
-"""Regression: a record fetched before a rebalance and delivered after the seek to the committed offset made Faust
-ack the offsets in between (streams/faust_fixes/skipped_offsets.py; faust-streaming issues 216, 221)."""
+"""Regression: records fetched before a rebalance's seek and delivered after it made Faust ack the offsets between
+as a hole, and pass them unprocessed (streams/faust_fixes/skipped_offsets.py; faust-streaming issues 216, 221).
+
+A simulated partition as Faust's consumer sees it: a log (its offsets, with holes where transaction markers or
+compaction leave them), a fetch position, batches of 5, Faust's drain loop (a record at or past the read offset is
+processed; the offsets between it and the last one read are acked as a hole), and a rebalance that seeks the
+partition to its committed offset while a batch is in hand."""
 from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from types import SimpleNamespace
 
 from faust.types import TP
 
 from streams.faust_fixes import skipped_offsets
+from streams.faust_fixes.skipped_offsets import seek_wrapped
 
 
 class _Partition:
-    """One partition as Faust's consumer sees it: a log (the offsets in it), a fetch position, `_read_offset`
-    (what Faust's drain last read, or where `seek` put it) and batches of 5; `stale` records are delivered once,
-    first, as if fetched from the position before a rebalance."""
-
     tp = TP("tq.articles.raw", 4)
 
-    def __init__(self, offsets, stale=()):
-        self.offsets, self.stale, self.position, self.seeks = list(offsets), list(stale), 0, []
+    def __init__(self, offsets, position=0):
+        self.offsets, self.position, self.seeks = list(offsets), position, []
         self._read_offset = defaultdict(lambda: None)
+        self.rebalance_at: tuple[int, int] | None = None  # (offset of the batch's first record, committed offset)
+        self.fetched_during_seek = False
 
-    async def seek(self, tp, offset):
+    def assignment(self):
+        return {self.tp}
+
+    async def seek(self, tp, offset):  # Faust's Consumer.seek
         self.seeks.append(offset)
         self.position, self._read_offset[tp] = offset, offset or None
 
-    async def batch(self, timeout):
-        records = self.stale or [o for o in self.offsets if o >= self.position][:5]
-        self.stale = []
+    async def _rebalance(self, committed: int):
+        async def seek_to_committed(consumer):
+            await consumer.seek(consumer.tp, committed)
+            if self.fetched_during_seek:  # the drain loop gets a fresh batch while the seek is under way
+                self.pending = [o for o in self.offsets if o >= committed][:5]
+                if self.pending:
+                    self.position = self.pending[-1] + 1
+        await seek_wrapped(self, seek_to_committed)
+
+    async def batch(self, timeout):  # Faust's getmany: a batch fetched at the position, yielded across awaits
+        records = getattr(self, "pending", None) or [o for o in self.offsets if o >= self.position][:5]
+        self.pending = None
         if records:
             self.position = records[-1] + 1
+        if self.rebalance_at and records and records[0] == self.rebalance_at[0]:
+            committed, self.rebalance_at = self.rebalance_at[1], None
+            await self._rebalance(committed)  # the seek happens while this batch is in hand
         for offset in records:
-            yield self.tp, SimpleNamespace(offset=offset)
+            yield self.tp, type("Message", (), {"offset": offset})
 
-    def drain(self, getmany, rounds: int = 20) -> list[int]:
+    def drain(self, getmany, rounds: int = 30) -> list[int]:
         """Faust's drain loop: a record at or past the read offset is processed, an earlier one dropped."""
         async def run():
             done = []
@@ -49,50 +67,49 @@ class _Partition:
         return asyncio.run(run())
 
 
-def test_a_stale_record_after_a_rebalance_seeks_back_and_nothing_is_skipped(monkeypatch):
+def _guarded(monkeypatch):
     skipped_offsets.apply({_Partition.tp.topic})
-    part = _Partition(range(30))
     monkeypatch.setattr(skipped_offsets, "_upstream_getmany", _Partition.batch)
-    first = part.drain(skipped_offsets._getmany_without_skips, rounds=2)  # offsets 0-9
-    part.stale = [20, 21, 22]  # fetched before the rebalance, delivered after it
-    rest = part.drain(skipped_offsets._getmany_without_skips)
-    assert first == list(range(10)) and part.seeks == [10]
-    assert set(first + rest) == set(range(30))
 
-    plain = _Partition(range(30))  # Faust alone: the jump is taken, 10-19 never processed
-    plain.drain(_Partition.batch, rounds=2)
-    plain.stale = [20, 21, 22]
+
+def test_a_batch_fetched_before_the_seek_is_not_delivered_after_it_and_nothing_is_skipped(monkeypatch):
+    _guarded(monkeypatch)
+    part = _Partition(range(40), position=20)  # a stale position: the batch 20-24 was fetched from it
+    part.rebalance_at = (20, 10)  # ... and the rebalance seeks to the committed offset 10 meanwhile
+    done = part.drain(skipped_offsets._getmany_fresh)
+    assert sorted(done) == list(range(10, 40)) and len(done) == len(set(done))
+
+    plain = _Partition(range(40), position=20)  # Faust alone: 20 is taken after the seek, 10-19 never processed
+    plain.rebalance_at = (20, 10)
     assert set(range(10, 20)).isdisjoint(plain.drain(_Partition.batch))
 
 
-def test_a_real_hole_in_the_log_is_let_through_after_one_look(monkeypatch):
-    skipped_offsets.apply({_Partition.tp.topic})
-    part = _Partition([*range(10), *range(20, 30)])  # 10-19 deleted
-    monkeypatch.setattr(skipped_offsets, "_upstream_getmany", _Partition.batch)
-    done = part.drain(skipped_offsets._getmany_without_skips)
-    assert part.seeks == [10] and sorted(set(done)) == [*range(10), *range(20, 30)]
+def test_a_fresh_batch_fetched_while_the_seek_is_under_way_is_read_again_once(monkeypatch):
+    _guarded(monkeypatch)
+    part = _Partition(range(30), position=20)
+    part.rebalance_at, part.fetched_during_seek = (20, 10), True
+    done = part.drain(skipped_offsets._getmany_fresh)
+    assert sorted(done) == list(range(10, 30)) and len(done) == len(set(done))  # none twice, none skipped
 
 
-def test_a_stale_record_after_the_seek_to_the_beginning_is_sought_back_too(monkeypatch):
-    skipped_offsets.apply({_Partition.tp.topic})
-    part = _Partition(range(12), stale=[5, 6, 7])  # fetched before the seek, delivered after it
-    part._read_offset[part.tp] = 0  # where the seek to the beginning leaves it: 0 is the next offset
-    part.akhbar_sought = {part.tp: 0}
-    monkeypatch.setattr(skipped_offsets, "_upstream_getmany", _Partition.batch)
-    assert set(part.drain(skipped_offsets._getmany_without_skips)) == set(range(12)) and part.seeks == [0]
+def test_holes_and_transaction_markers_pass_without_a_seek(monkeypatch):
+    _guarded(monkeypatch)
+    log = [o for o in range(60) if o % 3 != 2]  # every third offset a transaction marker
+    part = _Partition(log)
+    assert part.drain(skipped_offsets._getmany_fresh) == log and part.seeks == []
 
 
-def test_a_stale_record_one_past_the_committed_offset_is_sought_back_too(monkeypatch):
-    skipped_offsets.apply({_Partition.tp.topic})
-    part = _Partition(range(20), stale=[11, 12])  # committed 10: the next offset is 10, and 11 came first
-    part.position, part._read_offset[part.tp], part.akhbar_sought = 10, 10, {part.tp: 10}
-    monkeypatch.setattr(skipped_offsets, "_upstream_getmany", _Partition.batch)
-    assert set(part.drain(skipped_offsets._getmany_without_skips)) == set(range(10, 20)) and part.seeks == [10]
+def test_a_rebalance_with_no_batch_in_hand_seeks_once(monkeypatch):
+    _guarded(monkeypatch)
+    part = _Partition(range(20))
+    part.rebalance_at = (10, 10)  # the batch 10-14 is fetched after... and sought to where it starts
+    done = part.drain(skipped_offsets._getmany_fresh)
+    assert sorted(done) == list(range(20)) and len(done) == len(set(done))
 
 
-def test_topics_not_declared_contiguous_keep_faust_behaviour(monkeypatch):
-    part = _Partition([*range(10), *range(20, 30)])
-    part.tp = TP("some-changelog", 0)  # compacted: holes are normal
-    monkeypatch.setattr(skipped_offsets, "_upstream_getmany", _Partition.batch)
-    part.drain(skipped_offsets._getmany_without_skips)
-    assert part.seeks == []
+def test_topics_that_are_not_stream_topics_keep_faust_behaviour(monkeypatch):
+    _guarded(monkeypatch)
+    part = _Partition(range(40), position=20)
+    part.tp = TP("some-changelog", 0)
+    part.rebalance_at = (20, 10)
+    assert 20 in part.drain(skipped_offsets._getmany_fresh)[:1]  # delivered as Faust would
