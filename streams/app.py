@@ -51,6 +51,7 @@ def create_app(settings: Settings, agent_names: list[str] | None = None) -> faus
         datadir=settings.datadir,
         store="memory://",
     )
+    faust_fixes.transactions.install(app)  # exactly_once: the gate between commits and events
     register_health(app)
     register_watchdog(app, settings)
     register_feed(app, settings)  # the newsroom feed, SSE and /metrics (streams/feed)

@@ -3,20 +3,26 @@ naming the upstream code it mends and when it can be dropped, each with its regr
 `apply` installs them all; streams.app calls it before the app is made.
 
 - producer_flush: the flush before an offset commit returned with table changelog writes still queued.
-- skipped_offsets: a record fetched before a rebalance and delivered after it made Faust ack the records between.
+- skipped_offsets: a record fetched before a rebalance's seek and delivered after it made Faust ack the records
+  between.
 - uncommitted_offsets: partitions with no committed offset went on past records dropped in a rebalance.
 - livelock_position: the livelock detector crashed the worker on a partition awaiting an offset reset.
+- transactions: exactly_once put records in the transaction of their destination partition, not their source's.
+- recovery_highwaters: under exactly_once, table recovery took changelogs never fetched for empty.
 """
 from __future__ import annotations
 
 from typing import Iterable
 
-from streams.faust_fixes import livelock_position, producer_flush, skipped_offsets, uncommitted_offsets
+from streams.faust_fixes import (livelock_position, producer_flush, recovery_highwaters, skipped_offsets, transactions,
+                                 uncommitted_offsets)
 
 
-def apply(contiguous_topics: Iterable[str] = ()) -> None:
-    """Install the fixes (idempotent); `contiguous_topics`: the topics whose offsets have no holes."""
+def apply(stream_topics: Iterable[str] = ()) -> None:
+    """Install the fixes (idempotent); `stream_topics`: the topics akhbar's agents read (not changelogs)."""
     producer_flush.apply()
-    skipped_offsets.apply(contiguous_topics)
+    skipped_offsets.apply(stream_topics)
     uncommitted_offsets.apply()
     livelock_position.apply()
+    transactions.apply()  # after producer_flush: it wraps the buffer's counting
+    recovery_highwaters.apply()

@@ -23,12 +23,12 @@ _upstream_send = ProducerBuffer._send_pending
 _upstream_flush = ProducerBuffer.flush
 
 
-def _put_counted(self: ProducerBuffer, fut) -> None:
+def put_counted(self: ProducerBuffer, fut) -> None:
     self.akhbar_put = getattr(self, "akhbar_put", 0) + 1
     _upstream_put(self, fut)
 
 
-async def _send_counted(self: ProducerBuffer, fut) -> None:
+async def send_counted(self: ProducerBuffer, fut) -> None:
     """The upstream hand-over to aiokafka, counted once it is done (one task hands over, in queue order)."""
     try:
         await _upstream_send(self, fut)
@@ -55,6 +55,6 @@ async def _flush_all(self: ProducerBuffer) -> None:
 
 
 def apply() -> None:
-    ProducerBuffer.put = _put_counted
-    ProducerBuffer._send_pending = _send_counted
+    ProducerBuffer.put = put_counted
+    ProducerBuffer._send_pending = send_counted
     ProducerBuffer.flush = _flush_all

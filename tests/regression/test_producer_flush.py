@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from faust.transport.producer import ProducerBuffer
 
-from streams.faust_fixes import producer_flush
+from streams import faust_fixes
 
 
 class _Message:
@@ -32,7 +32,7 @@ def _buffer() -> ProducerBuffer:
 
 @pytest.mark.parametrize("delay", [0.0, 0.25])
 def test_flush_returns_only_when_every_buffered_message_was_handed_over(delay):
-    producer_flush.apply()
+    faust_fixes.apply()
 
     async def run():
         buffer, sent = _buffer(), []
@@ -50,7 +50,7 @@ def test_flush_returns_only_when_every_buffered_message_was_handed_over(delay):
 
 
 def test_flush_under_a_steady_load_ends_once_what_was_queued_before_it_is_handed_over():
-    producer_flush.apply()
+    faust_fixes.apply()
 
     async def run():
         buffer, sent = _buffer(), []
@@ -78,7 +78,7 @@ def test_flush_under_a_steady_load_ends_once_what_was_queued_before_it_is_handed
 
 
 def test_flush_of_a_stopped_buffer_that_still_holds_messages_raises():
-    producer_flush.apply()
+    faust_fixes.apply()
 
     async def run():
         buffer = _buffer()

@@ -1,0 +1,278 @@
+"""Exactly-once: one Kafka transaction per *source* partition, as in Kafka Streams (a task's producer, EOS v1).
+
+faust-streaming 0.15.3's ``TransactionManager.send`` picks the transactional producer by the partition a record goes
+**to** (``{app}-{group}-{destination partition}``), while ``commit`` commits a source offset in the transaction of
+the partition the record came **from**. An output whose partition differs from its input's therefore rode in
+another partition's transaction: it stayed invisible to ``read_committed`` readers until that partition happened
+to commit, was aborted when the worker stopped, and with two workers both opened the same transactional id and
+fenced each other (faust issue 323). And Faust commits from a timer task while agents go on processing, so a
+transaction could hold the output of an event whose offset it did not commit: after a crash that event is
+processed again and its output is there twice.
+
+This module routes and commits by the event being processed:
+- every record is sent in the transaction of the source partition of the event that produced it (Faust's
+  ``current_event()``); a table's changelog write, which Faust's producer buffer sends later from its own task, is
+  tagged with that partition when it is buffered and sent in its transaction;
+- a commit closes a gate that new events wait at (a stream processor added to every agent's stream), waits for
+  the events already past it to be acked, flushes the producer buffer, then commits each source partition's
+  offsets in its own transaction (``send_offsets_to_transaction`` + ``commit_transaction``, Faust's own
+  ``commit_transactions``), all of them at once, and opens the gate: a transaction holds exactly the output of the
+  offsets it commits;
+- an event that waited at the gate while its partition was revoked is skipped (the new owner processes it);
+- a revoked partition's producer is stopped, not just forgotten (upstream leaves it running), and a kept
+  partition's producer is not asked to begin a transaction it is already in.
+Transactional ids stay Faust's ``{app}-{group}-{partition}`` of the source partitions a worker is assigned, so a
+new owner of a partition fences its old owner (a zombie), and two healthy workers never share one.
+
+Upstream: faust/transport/consumer.py ``TransactionManager.send``/``commit`` and ``Consumer.force_commit``,
+faust/transport/drivers/aiokafka.py ``Producer.stop_transaction`` (faust-streaming 0.15.3). Drop this module once
+Faust routes sends by the source partition and commits between events
+(tests/regression/test_transactions.py).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextvars import ContextVar
+from time import monotonic
+from typing import Any, Optional
+
+from aiokafka.errors import ProducerFenced
+from faust.agents.agent import Agent
+from faust.exceptions import ProducerSendError, Skip
+from faust.sensors.base import Sensor
+from faust.streams import current_event
+from faust.transport.consumer import Consumer, TransactionManager
+from faust.transport.drivers.aiokafka import Producer
+from faust.transport.producer import ProducerBuffer
+
+from streams.faust_fixes import producer_flush
+
+log = logging.getLogger("akhbar.faust_fixes")
+
+IDLE_TIMEOUT_S = 30.0  # how long a commit waits for the events in processing to be acked
+
+# the transactional id a buffered record is sent in, while the producer buffer's task hands it over
+_buffered_tid: ContextVar[Optional[str]] = ContextVar("akhbar_buffered_tid", default=None)
+
+
+def transactional_id(app, topic: str, partition: int) -> str:
+    """The id of the transaction that the records produced from `topic`[`partition`] ride in (Faust's format)."""
+    return f"{app.conf.id}-{app.assignor.group_for_topic(topic)}-{partition}"
+
+
+def _event_tid(app) -> Optional[str]:
+    tid = _buffered_tid.get()
+    if tid is not None:
+        return tid
+    event = current_event()
+    if event is None:
+        return None
+    return transactional_id(app, event.message.topic, event.message.partition)
+
+
+class Gate(Sensor):
+    """Between a commit and the events: a commit closes it, new events wait at it, and the commit goes on once
+    every event already past it has been acked (Faust acks an event when its stream takes the next one)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.open = asyncio.Event()
+        self.open.set()
+        self.idle = asyncio.Event()
+        self.idle.set()
+        self.inside: set[int] = set()  # id() of the events past the gate, not yet acked
+
+    async def enter(self, app, value):
+        """The stream processor: wait while a commit runs; skip an event whose partition was revoked meanwhile."""
+        event = current_event()
+        if event is None:
+            return value
+        if not self.open.is_set():
+            await self.open.wait()
+            message = event.message
+            if message.tp not in app.consumer.assignment() or \
+                    message.generation_id != app.consumer_generation_id:
+                raise Skip()
+        self.inside.add(id(event))
+        self.idle.clear()
+        return value
+
+    def on_stream_event_out(self, tp, offset, stream, event, state=None) -> None:
+        self.inside.discard(id(event))
+        if not self.inside:
+            self.idle.set()
+
+
+def _gate(app) -> Gate:
+    gate = app.__dict__.get("akhbar_gate")
+    if gate is None:
+        gate = app.__dict__["akhbar_gate"] = Gate()
+        app.sensors.add(gate)
+    return gate
+
+
+def _exactly_once(app) -> bool:
+    guarantee = app.conf.processing_guarantee
+    return getattr(guarantee, "value", guarantee) == "exactly_once"
+
+
+def install(app) -> None:
+    """Give `app` its gate (before any event flows, so its sensor sees every rebalance) when it runs
+    exactly-once; nothing otherwise."""
+    if _exactly_once(app):
+        _gate(app)
+
+
+_upstream_send = TransactionManager.send
+
+
+async def _send_in_source_transaction(self: TransactionManager, topic, key, value, partition, timestamp, headers,
+                                      *, transactional_id: Optional[str] = None):
+    tid = _event_tid(self.app)
+    if tid is None:
+        raise ProducerSendError(f"exactly_once: a record for {topic} was sent outside of any event's processing, "
+                                f"so it belongs to no source partition's transaction")
+    p = self.consumer.key_partition(topic, key, partition)
+    return await self.producer.send(topic, key, value, p, timestamp, headers, transactional_id=tid)
+
+
+async def _send_and_wait_in_source_transaction(self: TransactionManager, topic, key, value, partition, timestamp,
+                                               headers, *, transactional_id: Optional[str] = None):
+    fut = await _send_in_source_transaction(self, topic, key, value, partition, timestamp, headers)
+    return await fut
+
+
+async def _commit_each_transaction_at_once(self: TransactionManager, offsets,
+                                          start_new_transaction: bool = True) -> bool:
+    """Faust's commit, with the source partitions' transactions committed concurrently rather than one after the
+    other (each is a few broker round trips; one after the other they held the gate for seconds)."""
+    by_tid: dict[str, dict] = {}
+    for tp, offset in offsets.items():
+        by_tid.setdefault(transactional_id(self.app, tp.topic, tp.partition), {})[tp] = offset
+    async def commit(tid: str, tps: dict) -> None:
+        producer = self.producer._transaction_producers.get(tid)
+        if producer is not None and not producer._txn_manager.is_in_transaction():
+            await self.producer.begin_transaction(tid)  # ended by the last commit (on a rebalance or a stop)
+        await self.producer.commit_transactions({tid: tps}, self.app.conf.id,
+                                                start_new_transaction=start_new_transaction)
+
+    try:
+        await asyncio.gather(*(commit(tid, tps) for tid, tps in by_tid.items()))
+    except ProducerFenced as exc:  # a new owner of one of these partitions took over: this worker is a zombie
+        log.warning("exactly_once: fenced (%s); stopping", exc)
+        await self.app.crash(exc)
+        return False
+    thread = getattr(self.consumer, "_thread", None)  # what the livelock detector reads ("has not committed")
+    if thread is not None:
+        now = monotonic()
+        thread.tp_last_committed_at.update({tp: now for tp in offsets})
+    return True
+
+
+_upstream_force_commit = Consumer.force_commit
+
+
+async def _force_commit_between_events(self: Consumer, topics=None, start_new_transaction: bool = True) -> bool:
+    if not self.in_transaction:
+        return await _upstream_force_commit(self, topics, start_new_transaction=start_new_transaction)
+    gate = _gate(self.app)
+    gate.open.clear()
+    try:
+        try:  # the events past the gate are acked: their offsets are Faust's acked offsets
+            await asyncio.wait_for(gate.idle.wait(), timeout=IDLE_TIMEOUT_S)
+        except asyncio.TimeoutError:
+            log.warning("exactly_once: %d event(s) still in processing after %.0f s; not committing this time",
+                        len(gate.inside), IDLE_TIMEOUT_S)
+            return False
+        await self.app.producer.flush()  # their table writes are handed over, into their transactions
+        _acked_through_the_last_event(self)
+        return await _upstream_force_commit(self, topics, start_new_transaction=start_new_transaction)
+    finally:
+        gate.open.set()
+
+
+def _acked_through_the_last_event(consumer: Consumer) -> None:
+    """With no event in processing, every record a partition delivered up to its last acked one has been
+    processed: what lies between acked offsets is transaction markers and aborted records, which never reach a
+    stream. Faust's ack list only passes such holes where its gap tracking caught them (it misses a marker next
+    to the committed offset, and after a read offset of 0), so its commit lagged behind the output the same
+    transaction committed, and a crash then processed those events twice. Mark the holes up to the last acked
+    offset, so that the commit is that offset + 1."""
+    for tp, acked in consumer._acked.items():
+        if not acked:
+            continue
+        committed = consumer._committed_offset.get(tp)
+        expected = min(acked) if committed is None else min(committed, min(acked))
+        gap = consumer._gap[tp]
+        for offset in sorted(set(acked)):
+            if offset > expected:
+                gap.addi(expected, offset)  # a hole: Faust adds its offsets to the acked ones
+            expected = max(expected, offset + 1)
+        gap.merge_overlaps()
+
+
+_upstream_stream = Agent.stream
+
+
+def _stream_through_the_gate(self: Agent, *args, **kwargs):
+    stream = _upstream_stream(self, *args, **kwargs)
+    if _exactly_once(self.app):
+        gate = _gate(self.app)
+        app = self.app
+
+        async def through_the_gate(value):
+            return await gate.enter(app, value)
+
+        stream.add_processor(through_the_gate)
+    return stream
+
+
+async def _stop_transaction_producer(self: Producer, transactional_id: str) -> None:
+    producer = self._transaction_producers.pop(transactional_id, None)
+    self._trn_locks.pop(transactional_id, None)
+    if producer is None:
+        return
+    try:
+        await asyncio.wait_for(producer.stop(), timeout=10.0)
+    except Exception as exc:  # noqa: BLE001 - fenced or already gone: the new owner's producer took over
+        log.info("stopping the producer of %s: %r", transactional_id, exc)
+
+
+_upstream_maybe_begin = Producer.maybe_begin_transaction
+
+
+async def _begin_unless_in_one(self: Producer, transactional_id: str) -> None:
+    """Begin a transaction for `transactional_id` unless its producer is in one already (a partition this worker
+    keeps through a rebalance: upstream logged an invalid state transition for each)."""
+    producer = self._transaction_producers.get(transactional_id)
+    if producer is not None and producer._txn_manager.is_in_transaction():
+        return
+    await _upstream_maybe_begin(self, transactional_id)
+
+
+def _put_tagged(self: ProducerBuffer, fut) -> None:
+    event = current_event()
+    if event is not None:
+        fut.akhbar_tid = transactional_id(self.app, event.message.topic, event.message.partition)
+    producer_flush.put_counted(self, fut)
+
+
+async def _send_pending_in_its_transaction(self: ProducerBuffer, fut) -> None:
+    token = _buffered_tid.set(getattr(fut, "akhbar_tid", None))
+    try:
+        await producer_flush.send_counted(self, fut)
+    finally:
+        _buffered_tid.reset(token)
+
+
+def apply() -> None:
+    ProducerBuffer.put = _put_tagged  # around producer_flush's counting
+    ProducerBuffer._send_pending = _send_pending_in_its_transaction
+    TransactionManager.send = _send_in_source_transaction
+    TransactionManager.send_and_wait = _send_and_wait_in_source_transaction
+    TransactionManager.commit = _commit_each_transaction_at_once
+    Consumer.force_commit = _force_commit_between_events
+    Agent.stream = _stream_through_the_gate
+    Producer.stop_transaction = _stop_transaction_producer
+    Producer.maybe_begin_transaction = _begin_unless_in_one

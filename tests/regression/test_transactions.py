@@ -1,0 +1,186 @@
+"""Regression: faust-streaming 0.15.3's exactly_once put a record in the transaction of the partition it goes to,
+not of the event it came from, and committed while events were being processed
+(streams/faust_fixes/transactions.py). Faust's own TransactionManager, ProducerBuffer and Consumer.force_commit
+run here, around a recording producer; tests/integration/test_fault_tolerance.py shows the whole on real workers."""
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+
+import pytest
+from faust.streams import _current_event
+from faust.transport.consumer import TransactionManager
+from faust.transport.producer import ProducerBuffer
+
+from streams import faust_fixes
+from streams.faust_fixes import transactions
+
+
+class _Producer:
+    def __init__(self):
+        self.sent: list[tuple[str, int, str]] = []  # (topic, partition, transactional id)
+
+    async def send(self, topic, key, value, partition, timestamp, headers, *, transactional_id=None):
+        self.sent.append((topic, partition, transactional_id))
+        return asyncio.get_running_loop().create_future()
+
+
+def _app():
+    conf = SimpleNamespace(id="akhbar", processing_guarantee="exactly_once", producer_threaded=False)
+    groups = {"articles.clean": 0, "articles.entities": 1, "stories-changelog": 1}
+    return SimpleNamespace(conf=conf, assignor=SimpleNamespace(group_for_topic=groups.__getitem__))
+
+
+def _manager(app, producer) -> TransactionManager:
+    manager = TransactionManager.__new__(TransactionManager)  # its send needs no running service
+    consumer = SimpleNamespace(key_partition=lambda topic, key, partition: 5 if partition is None else partition)
+    manager.app, manager.consumer, manager.producer = app, consumer, producer
+    return manager
+
+
+def _event(topic: str, partition: int):
+    return SimpleNamespace(message=SimpleNamespace(topic=topic, partition=partition))
+
+
+def _in_event(event, coro_fn):
+    """Run `coro_fn()` as an agent does, with `event` as Faust's current event."""
+    async def run():
+        token = _current_event.set(lambda: event)
+        try:
+            return await coro_fn()
+        finally:
+            _current_event.reset(token)
+
+    return asyncio.run(run())
+
+
+def test_a_record_rides_in_the_transaction_of_the_partition_it_came_from():
+    app, upstream_producer, fixed_producer = _app(), _Producer(), _Producer()
+    event = _event("articles.clean", 2)  # clean[2] -> entities[5]: the record changes partition
+
+    upstream = _manager(app, upstream_producer)
+    _in_event(event, lambda: transactions._upstream_send(upstream, "articles.entities", b"k", b"v", None, None,
+                                                         None))
+    assert upstream_producer.sent == [("articles.entities", 5, "akhbar-1-5")]  # the bug: entities[5]'s transaction
+
+    faust_fixes.apply()
+    fixed = _manager(app, fixed_producer)
+    _in_event(event, lambda: fixed.send("articles.entities", b"k", b"v", None, None, None))
+    assert fixed_producer.sent == [("articles.entities", 5, "akhbar-0-2")]  # clean[2]'s, whose offset it commits
+
+
+def test_a_send_outside_any_event_is_refused_with_a_clear_error():
+    faust_fixes.apply()
+    manager = _manager(_app(), _Producer())
+    with pytest.raises(Exception, match="outside of any event's processing"):
+        asyncio.run(manager.send("articles.entities", b"k", b"v", None, None, None))
+
+
+def test_a_buffered_table_write_is_sent_in_the_transaction_of_the_event_that_made_it():
+    faust_fixes.apply()
+    app, producer = _app(), _Producer()
+    manager = _manager(app, producer)
+
+    class Changelog:  # what the buffer hands over: channel.publish_message -> the transaction manager's send
+        def __init__(self):
+            self.message = SimpleNamespace(channel=self)
+
+        async def publish_message(self, fut, wait=False):
+            await manager.send("stories-changelog", b"k", b"v", 3, None, None)
+
+    async def run():
+        buffer = ProducerBuffer()
+        buffer.app = app
+        await buffer.start()
+        try:
+            token = _current_event.set(lambda: _event("articles.entities", 3))
+            buffer.put(Changelog())  # table[key] = value, while processing entities[3]
+            _current_event.reset(token)
+            await buffer.flush()  # the buffer's own task sends it, with no current event
+        finally:
+            await buffer.stop()
+
+    asyncio.run(run())
+    assert producer.sent == [("stories-changelog", 3, "akhbar-1-3")]
+
+
+def test_a_commit_waits_for_the_event_in_processing_and_new_events_wait_for_the_commit(monkeypatch):
+    faust_fixes.apply()
+    order: list[str] = []
+
+    async def upstream_force_commit(consumer, topics=None, start_new_transaction=True):  # offsets + commit
+        order.append("commit")
+        await asyncio.sleep(0.05)
+        return True
+
+    async def flush():
+        order.append("flush")
+
+    monkeypatch.setattr(transactions, "_upstream_force_commit", upstream_force_commit)
+
+    async def run():
+        app = SimpleNamespace(consumer=SimpleNamespace(assignment=lambda: {("t", 0)}), consumer_generation_id=1,
+                              sensors=SimpleNamespace(add=lambda sensor: None), producer=SimpleNamespace(flush=flush))
+        consumer = SimpleNamespace(in_transaction=True, app=app, _acked={}, _committed_offset={}, _gap={})
+        gate = transactions._gate(app)
+        first, second = (SimpleNamespace(message=SimpleNamespace(tp=("t", 0), generation_id=1)) for _ in range(2))
+
+        async def process(event, name):
+            token = _current_event.set(lambda: event)
+            try:
+                await gate.enter(app, None)
+                order.append(f"{name} in")
+                await asyncio.sleep(0.05)
+                order.append(f"{name} acked")
+                gate.on_stream_event_out(None, None, None, event)  # Faust acks it
+            finally:
+                _current_event.reset(token)
+
+        one = asyncio.ensure_future(process(first, "first"))
+        await asyncio.sleep(0.01)
+        committing = asyncio.ensure_future(transactions._force_commit_between_events(consumer))
+        await asyncio.sleep(0.01)
+        two = asyncio.ensure_future(process(second, "second"))
+        await asyncio.gather(one, committing, two)
+
+    asyncio.run(run())
+    assert order == ["first in", "first acked", "flush", "commit", "second in", "second acked"]
+
+
+def test_an_event_whose_partition_was_revoked_while_it_waited_is_skipped():
+    from faust.exceptions import Skip
+
+    async def run():
+        gate = transactions.Gate()
+        app = SimpleNamespace(consumer=SimpleNamespace(assignment=lambda: set()), consumer_generation_id=2)
+        event = SimpleNamespace(message=SimpleNamespace(tp=("t", 0), generation_id=1))
+        gate.open.clear()
+        asyncio.get_running_loop().call_later(0.02, gate.open.set)
+        token = _current_event.set(lambda: event)
+        try:
+            await gate.enter(app, None)
+        finally:
+            _current_event.reset(token)
+
+    with pytest.raises(Skip):
+        asyncio.run(run())
+
+
+def test_with_no_event_in_processing_the_commit_passes_transaction_markers_up_to_the_last_acked_offset():
+    from collections import defaultdict
+
+    from faust.transport.consumer import Consumer
+    from intervaltree import IntervalTree
+
+    tp = ("join", 3)
+
+    def consumer():  # Faust's ack state: 56-64 and 66-90 processed; 65 is a marker its gap tracking missed
+        return SimpleNamespace(_acked=defaultdict(list, {tp: [*range(56, 65), *range(66, 91)]}),
+                               _acked_index=defaultdict(set), _gap=defaultdict(IntervalTree),
+                               _committed_offset=defaultdict(lambda: None, {tp: 56}))
+
+    upstream = consumer()
+    assert Consumer._new_offset(upstream, tp) == 65  # the bug: the output of 66-90 is committed, their offsets not
+    fixed = consumer()
+    transactions._acked_through_the_last_event(fixed)
+    assert Consumer._new_offset(fixed, tp) == 91
