@@ -20,6 +20,7 @@ COMMANDS = {
     "rules": ("streams.cli.rules", "rules"),
     "alerts": ("streams.cli.alerts", "alerts"),
     "bench": ("streams.cli.bench", "bench"),
+    "soak": ("streams.cli.soak", "soak"),
 }
 
 

@@ -67,3 +67,22 @@ def trace(settings, ids: set[str], logs: list[str] = ()) -> str:
     for n, log in enumerate(logs):
         lines += [f"worker {n}: {line}" for line in log.splitlines() if any(i in line for i in ids)]
     return "\n".join(lines) or "no trace of them anywhere"
+
+
+def outcome(scenario: str, ids: list[str], records: list[dict], workers=()) -> tuple[set[str], int]:
+    """Tally a fault scenario (missing ids, duplicate deliveries), print it, and append it as one JSON line to
+    $AKHBAR_SOAK_RESULTS when set (`akhbar soak` reads it): lost, duplicates, and worker exits (workers that
+    stopped without being told to, with their exit codes)."""
+    import json
+    import os
+
+    missing, dups = tally(records, ids)
+    exits = [w.returncode for w in workers if w.poll() is not None and not getattr(w, "stopped_on_purpose", False)]
+    print(f"\n{scenario}: {len(ids)} articles: {len(missing)} missing, {dups} duplicate deliveries, "
+          f"{len(exits)} worker exit(s)")
+    path = os.environ.get("AKHBAR_SOAK_RESULTS")
+    if path:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(json.dumps({"scenario": scenario, "articles": len(ids), "lost": len(missing),
+                                "duplicates": dups, "worker_exits": exits}) + "\n")
+    return missing, dups

@@ -6,7 +6,7 @@ import time
 
 from streams.topics import ENRICHED, RAW
 from streams.watchdog import EXIT_BROKER_DOWN
-from tests.integration.kafka_io import articles, read, send, tally
+from tests.integration.kafka_io import articles, outcome, read, send
 
 
 def test_broker_restart_mid_stream_is_ridden_out_and_loses_nothing(own_pipeline):
@@ -20,8 +20,7 @@ def test_broker_restart_mid_stream_is_ridden_out_and_loses_nothing(own_pipeline)
     time.sleep(5)
     p.broker.up()
     records = read(s, s.topic(ENRICHED), ids=set(ids), timeout=240, settle=2.0)
-    missing, dups = tally(records, ids)
-    print(f"\nbroker restart: 1000 articles: {len(missing)} missing, {dups} duplicate deliveries")
+    missing, dups = outcome("broker-restart", ids, records, p.workers)
     assert not missing
     assert worker.poll() is None, p.log(worker)[-3000:]
     assert "Kafka answers again" in p.log(worker)

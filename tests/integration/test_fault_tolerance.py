@@ -1,7 +1,10 @@
 """Crashes, broker restarts, broker loss, SIGTERM, poison messages and fuzz, on real brokers and workers.
 
-The pipeline runs at-least-once (see deploy/README.md, "Delivery guarantees"): nothing may be lost; duplicate deliveries
-after a crash are counted and printed, and consumers deduplicate by article id.
+The pipeline runs at-least-once by default (see deploy/README.md, "Failure behaviour and delivery guarantees"):
+nothing may be lost; duplicate deliveries after a crash are counted, and consumers deduplicate by article id.
+Under exactly_once the linear stages deliver each article once through a SIGKILL, and poison and fuzzed input
+still end in exactly one output. Each scenario's outcome is printed and, under `akhbar soak`, recorded
+(tests/integration/kafka_io.py: outcome).
 """
 from __future__ import annotations
 
@@ -16,9 +19,9 @@ import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st
 
-from streams.topics import DLQ, ENRICHED, RAW
+from streams.topics import DLQ, ENRICHED, ENTITIES, RAW
 from tests.conftest import REPO
-from tests.integration.kafka_io import articles, read, send, tally, trace
+from tests.integration.kafka_io import articles, outcome, read, send, trace
 
 
 def _assigned_raw(pipeline, proc) -> bool:
@@ -46,8 +49,7 @@ def test_scale_out_three_workers_then_a_fourth_mid_stream(pipeline):
     fourth = pipeline.start_worker()  # joins while the first half is still flowing
     send(s, s.topic(RAW), messages[2500:])
     records = read(s, s.topic(ENRICHED), ids=set(ids), timeout=300, settle=3.0)
-    missing, dups = tally(records, ids)
-    print(f"\nscale-out: 5000 articles, 3+1 workers: {len(missing)} missing, {dups} duplicate deliveries")
+    missing, dups = outcome("scale-out", ids, records, pipeline.workers)
     assert not missing, _where(pipeline, missing)
     for n, w in enumerate(workers):
         assert _assigned_raw(pipeline, w), f"worker {n} never got a partition:\n{pipeline.log(w)[-3000:]}"
@@ -66,12 +68,12 @@ def test_sigkill_a_worker_mid_stream_loses_nothing(pipeline):
     read(s, s.topic(ENRICHED), count=300, timeout=120)
     os.killpg(victim.pid, signal.SIGKILL)
     victim.wait()
+    victim.stopped_on_purpose = True
     restarted = pipeline.start_worker(wait=False)
     records = read(s, s.topic(ENRICHED), ids=set(ids), timeout=300, settle=3.0)
-    missing, dups = tally(records, ids)
-    print(f"\nSIGKILL: 3000 articles: {len(missing)} missing, {dups} duplicate deliveries (at-least-once)")
+    missing, dups = outcome("sigkill", ids, records, pipeline.workers)
     assert not missing, _where(pipeline, missing)
-    assert restarted.poll() is None and survivor.poll() is None
+    assert restarted.poll() is None and survivor.poll() is None, "the surviving and restarted workers keep running"
 
 
 @pytest.mark.timeout(420)  # room for the 240 s read and a loss's report after it
@@ -83,17 +85,41 @@ def test_sigterm_shuts_down_cleanly_and_a_restart_resumes(pipeline):
     read(s, s.topic(ENRICHED), count=200, timeout=120)
     os.killpg(worker.pid, signal.SIGTERM)
     assert worker.wait(60) == 0
+    worker.stopped_on_purpose = True
     log = pipeline.log(worker)
     assert "LeaveGroup request succeeded" in log and "Traceback" not in log
-    # a new group's partitions were read from their beginning (streams/faust_fixes/), on the real consumer
+    # a new group's partitions were read from their beginning (streams/faust_fixes/uncommitted_offsets.py)
     assert "no committed offset start from the beginning" in log and "could not seek" not in log
     pipeline.start_worker()
     records = read(s, s.topic(ENRICHED), ids=set(ids), timeout=240, settle=2.0)
-    missing, dups = tally(records, ids)
-    print(f"\nSIGTERM: 1500 articles: {len(missing)} missing, {dups} duplicate deliveries")
+    missing, dups = outcome("sigterm", ids, records, pipeline.workers)
     assert not missing, _where(pipeline, missing)
 
 
+@pytest.mark.timeout(600)
+@pytest.mark.akhbar_env(AKHBAR_PROCESSING_GUARANTEE="exactly_once")
+def test_sigkill_under_exactly_once_the_linear_stages_deliver_each_article_once(pipeline):
+    victim, survivor = pipeline.start_worker(wait=False), pipeline.start_worker(wait=False)
+    pipeline.wait_ready(victim)
+    pipeline.wait_ready(survivor)
+    s = pipeline.settings
+    ids, messages = articles(1500, "eos-crash")
+    send(s, s.topic(RAW), messages)
+    read(s, s.topic(ENRICHED), count=150, timeout=180)
+    os.killpg(victim.pid, signal.SIGKILL)
+    victim.wait()
+    victim.stopped_on_purpose = True
+    restarted = pipeline.start_worker(wait=False)
+    records = read(s, s.topic(ENRICHED), ids=set(ids), timeout=360, settle=3.0)
+    missing, _ = outcome("sigkill-exactly-once", ids, records, pipeline.workers)
+    assert not missing, _where(pipeline, missing)
+    entities = read(s, s.topic(ENTITIES), timeout=60)  # read_committed: what the linear stages committed
+    assert sorted(r["id"] for r in entities) == sorted(ids), \
+        "ingest, clean and entities: each article once, the killed worker's uncommitted output aborted"
+    assert restarted.poll() is None and survivor.poll() is None
+
+
+@pytest.mark.akhbar_env(AKHBAR_PROCESSING_GUARANTEE="exactly_once")
 def test_poison_goes_to_dlq_and_replay_after_a_fix_reprocesses_it(pipeline):
     s = pipeline.settings
     pipeline.env["AKHBAR_MAX_MESSAGE_BYTES"] = "20000"
@@ -128,6 +154,7 @@ _json_noise = st.recursive(st.none() | st.booleans() | st.integers(-(2**63), 2**
                            max_leaves=10).map(orjson.dumps)
 
 
+@pytest.mark.akhbar_env(AKHBAR_PROCESSING_GUARANTEE="exactly_once")
 def test_fuzzed_messages_each_end_in_exactly_one_output(pipeline):
     """Random bytes, random JSON and random articles: every message ends in enriched or the DLQ, once."""
     payloads: list[bytes] = []
