@@ -6,12 +6,13 @@ naming the upstream code it mends and when it can be dropped, each with its regr
 - skipped_offsets: a record fetched before a rebalance and delivered after it made Faust ack the records between.
 - uncommitted_offsets: partitions with no committed offset went on past records dropped in a rebalance.
 - livelock_position: the livelock detector crashed the worker on a partition awaiting an offset reset.
+- assignor: a worker joining (or left after a peer leaves) could get no partition, or two fewer than a peer.
 """
 from __future__ import annotations
 
 from typing import Iterable
 
-from streams.faust_fixes import livelock_position, producer_flush, skipped_offsets, uncommitted_offsets
+from streams.faust_fixes import assignor, livelock_position, producer_flush, skipped_offsets, uncommitted_offsets
 
 
 def apply(contiguous_topics: Iterable[str] = ()) -> None:
@@ -20,3 +21,4 @@ def apply(contiguous_topics: Iterable[str] = ()) -> None:
     skipped_offsets.apply(contiguous_topics)
     uncommitted_offsets.apply()
     livelock_position.apply()
+    assignor.apply()
