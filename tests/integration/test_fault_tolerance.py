@@ -57,7 +57,7 @@ def test_scale_out_three_workers_then_a_fourth_mid_stream(pipeline):
 
     port = fourth.args[fourth.args.index("--web-port") + 1]
     metrics = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
-    enriched = re.search(r'^akhbar_stage_processed_total{stage="entities",outcome="sent"} (\S+)$', metrics, re.M)
+    enriched = re.search(r'^akhbar_stage_processed_total{outcome="sent",stage="entities"} (\S+)$', metrics, re.M)
     print(f"the 4th worker enriched {enriched and enriched.group(1)} of 5000 articles")
     assert enriched and float(enriched.group(1)) > 0, f"the 4th worker enriched nothing:\n{metrics[-2000:]}"
 
