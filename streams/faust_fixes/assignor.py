@@ -31,6 +31,10 @@ they write to), and a member gets the same partitions of every topic of its grou
 partition stays with its source partition. Global tables are still given to every member afterwards by
 ``PartitionAssignor._global_table_standby_assignments``.
 
+Standbys: akhbar runs with ``table_standby_replicas=0`` (streams/app.py: with the in-memory store a standby
+shortens no recovery), but the fix keeps Faust's standby pass for any replicas: each changelog partition gets its
+standbys on members other than its active one (the regression test checks both 0 and 1).
+
 Upstream: faust/assignor/copartitioned_assignor.py ``CopartitionedAssignor.get_assignment`` (faust-streaming
 0.15.3), used by faust/assignor/partition_assignor.py ``PartitionAssignor._perform_assignment``. Drop this module
 once Faust balances actives whatever ``replicas`` is, and leaves global changelogs out of stickiness
