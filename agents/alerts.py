@@ -4,10 +4,12 @@
     articles.enriched ──[alerts.match]──┬──> articles.alert-candidates (keyed by rule)
                                         └──> articles.entity-mentions (keyed by entity, for spike rules)
     articles.entity-mentions ──[alerts.spike: tumbling-bucket windowed table]──> articles.alert-candidates
-    articles.alert-candidates ──[alerts.suppress: table rule|subject -> last alert time]──> articles.alerts
+    articles.alert-candidates ──[alerts.suppress: table rule|subject -> last alert, ids decided]──> articles.alerts
 
 Candidates are keyed by rule id, so every alert of one rule passes through one partition and one
-suppression table entry, whichever worker matched the article. The logic is in nlp/rules.py.
+suppression table entry, whichever worker matched the article. The logic is in nlp/rules.py; what makes a
+redelivered article change nothing (a mention counted once per article, a candidate decided once per alert id)
+is in nlp/redelivery.py.
 """
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ from datetime import timedelta
 
 import orjson
 
+from agents.stories import Sweeper
+from nlp import redelivery
 from nlp.rules import ArticleView, RuleError, evaluate, norm, parse_rule, spike_entities, spike_fires, \
     suppression_subject
 from nlp.stages import utc_now
@@ -101,8 +105,11 @@ def register(app, settings, dlq) -> None:
     counts = app.Table("alert-mention-counts", default=int, key_type=str, value_type=int,
                        help="mentions per entity per time bucket, for spike rules").tumbling(
         bucket_s, expires=timedelta(seconds=settings.alerts_history_s)).relative_to_stream()
-    last_alert = app.Table("alert-suppression", default=float, key_type=str, value_type=float,
-                           help="rule|subject -> time of its last alert")
+    seen = app.Table("alert-mention-seen", default=None, key_type=str,
+                     help="entity|article id -> when that mention was counted: an article counts once")
+    last_alert = app.Table("alert-suppression", default=None, key_type=str,
+                           help="rule|subject -> time of its last alert and the alert ids decided")
+    sweeper = Sweeper(int(settings.alerts_history_s * 1000))
 
     async def propose(out: list, kind: str) -> None:
         """Matched (rule, alert) pairs to the suppression stage, keyed by rule."""
@@ -149,8 +156,13 @@ def register(app, settings, dlq) -> None:
             try:
                 mention = orjson.loads(event.value)
                 name = mention["entity"]
-                ts = event.message.timestamp
-                counts[name] += 1
+                now = event.message.timestamp  # the windowed table reads relative to this event time
+                key = redelivery.mention_key(name, str(mention["article"].get("id")))
+                new, ts, state = redelivery.count_mention(seen.get(key), now, event.message.partition)
+                if new:
+                    seen[key] = state
+                    counts[name] += 1
+                sweeper.maybe(seen, event.message.partition, int(now * 1000))
                 _, by_entity = book.rules()
                 out = []
                 for rule in by_entity.get(name, ()):
@@ -160,7 +172,7 @@ def register(app, settings, dlq) -> None:
                     window = counts[name]
 
                     def bucket(t):  # the count of the bucket holding time t (asked at its middle)
-                        return window.delta(ts - (t + bucket_s / 2))
+                        return window.delta(now - (t + bucket_s / 2))
 
                     count = sum(bucket(start + j * bucket_s) for j in range(n_buckets))
                     size_buckets = max(1, round(rule.window_s / bucket_s))
@@ -193,11 +205,13 @@ def register(app, settings, dlq) -> None:
                 alert = cand["alert"]
                 key = f"{alert['rule_id']}|{alert.get('subject')}"
                 now = event.message.timestamp or time.time()
-                last = last_alert[key]
-                if last and now - last < cand["suppress_s"]:
+                decision, last_alert[key] = redelivery.suppress(last_alert.get(key), alert["id"], now,
+                                                                cand["suppress_s"], settings.alerts_history_s)
+                if decision == "suppressed":
                     metrics.ALERTS_SUPPRESSED.inc()
+                if decision != "sent":
+                    log.debug("candidate %s of %s: %s", alert["id"], key, decision)
                     continue
-                last_alert[key] = now
             except Exception as exc:  # noqa: BLE001
                 await dlq.send("alerts.suppress", exc, event)
                 continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Callable
 
 from agents.dlq import DeadLetters
+from streams import metrics
 
 
 def pipeline_agent(app, name: str, source, sink, dlq: DeadLetters, step: Callable[[bytes], tuple[bytes, bytes]]):
@@ -14,14 +15,18 @@ def pipeline_agent(app, name: str, source, sink, dlq: DeadLetters, step: Callabl
     so a poison message is never retried forever and never lost).
     """
 
+    sent, failed = (metrics.STAGE_PROCESSED.labels(stage=name, outcome=o) for o in ("sent", "dlq"))
+
     async def run(stream):
         async for event in stream.events():
             try:
                 key, value = step(event.value)
             except Exception as exc:  # noqa: BLE001 - every failure is routed, none crashes the worker
                 await dlq.send(name, exc, event)
+                failed.inc()
                 continue
             await sink.send(key=key, value=value)
+            sent.inc()
 
     run.__name__ = run.__qualname__ = name
     return app.agent(source, name=f"akhbar.{name}")(run)

@@ -40,8 +40,9 @@ SWEEP_EVERY_MS = 10 * 60 * 1000  # event time between two sweeps of one partitio
 WAIT_MS = 60 * 1000  # event time a join may wait for the story it names to show up
 
 
-class _Sweeper:
-    """Per partition: when the event time has moved SWEEP_EVERY_MS since the last sweep, delete expired keys."""
+class Sweeper:
+    """Per partition: when the event time has moved SWEEP_EVERY_MS since the last sweep, delete expired keys
+    (values carrying their partition "p" and event time "ms"; also used by agents/alerts.py)."""
 
     def __init__(self, horizon_ms: int):
         self.horizon_ms = horizon_ms
@@ -85,7 +86,7 @@ def register(app, settings, dlq) -> None:
     gather = faust_topic(app, settings.topic(STORY_GATHER))
     join = faust_topic(app, settings.topic(STORY_JOIN))
     enriched = faust_topic(app, settings.topic(ENRICHED))
-    sweeper = _Sweeper(horizon_ms)
+    sweeper = Sweeper(horizon_ms)
 
     def table(name: str, help_: str):
         return app.Table(name, partitions=settings.partitions, help=help_)

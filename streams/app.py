@@ -50,6 +50,11 @@ def create_app(settings: Settings, agent_names: list[str] | None = None) -> faus
         web_host=settings.web_bind,
         datadir=settings.datadir,
         store="memory://",
+        # no standbys: with memory:// a standby buys nothing. The store drops every key outside its active
+        # partitions after each recovery (faust/stores/memory.py on_recovery_completed), and a promoted standby
+        # recovers its changelog from the start anyway (persisted_offset is None; faust/tables/recovery.py
+        # _add). Standbys only made each worker read its peers' changelogs too.
+        table_standby_replicas=0,
     )
     faust_fixes.transactions.install(app)  # exactly_once: the gate between commits and events
     register_health(app)

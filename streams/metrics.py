@@ -15,6 +15,8 @@ ALERT_CANDIDATES = Counter("akhbar_alert_candidates_total", "rule matches before
 ALERTS_SENT = Counter("akhbar_alerts_total", "alerts written to articles.alerts", ["severity"], registry=REGISTRY)
 ALERTS_SUPPRESSED = Counter("akhbar_alerts_suppressed_total", "alerts dropped inside a rule's suppression window",
                             registry=REGISTRY)
+STAGE_PROCESSED = Counter("akhbar_stage_processed_total", "records this worker's pipeline stage processed, by "
+                          "outcome (sent on, or to the DLQ)", ["stage", "outcome"], registry=REGISTRY)
 FEED_ARTICLES = Counter("akhbar_feed_articles_total", "enriched articles seen by this worker's feed",
                         registry=REGISTRY)
 FEED_CLIENTS = Gauge("akhbar_feed_sse_clients", "open Server-Sent Events connections", ["stream"], registry=REGISTRY)

@@ -9,13 +9,14 @@ naming the upstream code it mends and when it can be dropped, each with its regr
 - livelock_position: the livelock detector crashed the worker on a partition awaiting an offset reset.
 - transactions: exactly_once put records in the transaction of their destination partition, not their source's.
 - recovery_highwaters: under exactly_once, table recovery took changelogs never fetched for empty.
+- assignor: a worker joining (or left after a peer leaves) could get no partition, or two fewer than a peer.
 """
 from __future__ import annotations
 
 from typing import Iterable
 
-from streams.faust_fixes import (livelock_position, producer_flush, recovery_highwaters, skipped_offsets, transactions,
-                                 uncommitted_offsets)
+from streams.faust_fixes import (assignor, livelock_position, producer_flush, recovery_highwaters, skipped_offsets,
+                                 transactions, uncommitted_offsets)
 
 
 def apply(stream_topics: Iterable[str] = ()) -> None:
@@ -26,3 +27,4 @@ def apply(stream_topics: Iterable[str] = ()) -> None:
     livelock_position.apply()
     transactions.apply()  # after producer_flush: it wraps the buffer's counting
     recovery_highwaters.apply()
+    assignor.apply()
