@@ -4,6 +4,7 @@
     uv run python bench/stories_bench.py state [--n 100000]      # state size per 100k articles
     uv run python bench/stories_bench.py broker [--n 3000]       # a `--agents stories` worker on the real broker
     uv run python bench/stories_bench.py breaking [--n 1000] [--before REV]   # one big story, before vs now
+    uv run python bench/stories_bench.py files --n 600 --out DIR  # copies.jsonl, distinct.jsonl for `akhbar process`
 
 `compute` times the stories agents' own work per article on cleaned dev articles: the signature, band keys
 and sketch (stories-sign), and all state transitions in-process (`StoryIndex.add`: 16 bucket probes and
@@ -289,6 +290,21 @@ def cmd_breaking(args) -> None:
     print(f"of which signature + band keys + sketch (copies): mean {statistics.mean(sign):.2f} ms")
 
 
+def cmd_files(args) -> None:
+    """The breaking-story scenario as input files for `akhbar process` (outside the repo: dev articles)."""
+    from bench import dataset
+    from schemas.codec import to_dict
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, raws in (("copies", dataset.breaking(args.n)), ("distinct", dataset.load(dataset.default_data(), args.n))):
+        with open(out / f"{name}.jsonl", "w", encoding="utf-8") as fh:
+            for raw in raws:
+                fh.write(json.dumps({k: v for k, v in to_dict(raw).items() if v is not None}, ensure_ascii=False)
+                         + "\n")
+        print(f"wrote {len(raws)} articles to {out / f'{name}.jsonl'}")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -307,8 +323,12 @@ def main(argv=None) -> int:
     k.add_argument("--n", type=int, default=1000)
     k.add_argument("--before", default=BEFORE, help="git revision of nlp/stories.py to compare with")
     k.add_argument("--repeat", type=int, default=2, help="runs of each version (the fastest is shown)")
+    f = sub.add_parser("files")
+    f.add_argument("--n", type=int, default=600)
+    f.add_argument("--out", required=True, help="a folder outside the repo")
     args = ap.parse_args(argv)
-    {"compute": cmd_compute, "state": cmd_state, "broker": cmd_broker, "breaking": cmd_breaking}[args.cmd](args)
+    {"compute": cmd_compute, "state": cmd_state, "broker": cmd_broker, "breaking": cmd_breaking,
+     "files": cmd_files}[args.cmd](args)
     return 0
 
 
