@@ -4,6 +4,7 @@
     uv run python bench/stories_bench.py state [--n 100000]      # state size per 100k articles
     uv run python bench/stories_bench.py broker [--n 3000]       # a `--agents stories` worker on the real broker
     uv run python bench/stories_bench.py breaking [--n 1000] [--before REV]   # one big story, before vs now
+    uv run python bench/stories_bench.py same [--n 20000]         # same stories before and now, harder inputs
     uv run python bench/stories_bench.py files --n 600 --out DIR  # copies.jsonl, distinct.jsonl for `akhbar process`
 
 `compute` times the stories agents' own work per article on cleaned dev articles: the signature, band keys
@@ -290,6 +291,37 @@ def cmd_breaking(args) -> None:
     print(f"of which signature + band keys + sketch (copies): mean {statistics.mean(sign):.2f} ms")
 
 
+def drifting(stories_n: int = 5, size: int = 300, from_previous: bool = False, seed: int = 4):
+    """`stories_n` stories of `size` articles, each copy an edited copy of a random earlier one of its story
+    (or of the previous one: a chain that drifts away from its start), the stories interleaved."""
+    rng = random.Random(seed)
+    arts = ev.load()
+    rng.shuffle(arts)
+    items = []
+    for a in arts[:stories_n]:
+        made = [a["body"]]
+        for i in range(size - 1):
+            src = made[-1] if from_previous else made[rng.randrange(len(made))]
+            made.append(ev.edited_copy({"id": a["id"], "title": "", "body": src}, rng, i)["body"])
+        items += [(f"{a['id']}#{i}", (i, rng.random()), body) for i, body in enumerate(made)]
+    return [(aid, body) for aid, _, body in sorted(items, key=lambda it: it[1])]
+
+
+def cmd_same(args) -> None:
+    """Inputs where bounding a story's entries could change the outcome: copies of copies, drifting chains."""
+    before = module_at(args.before)
+    inputs = (("synthetic, ~35% copies of recent articles or copies", list(synthetic(args.n))),
+              ("5 stories of 300, each copy from a random earlier one", drifting()),
+              ("5 stories of 300, each copy from the previous one", drifting(from_previous=True)))
+    for label, items in inputs:
+        runs = {name: run_index(mod, items) for name, mod in (("before", before), ("now", stories))}
+        ids = {name: [a[0] for a in run[1]] for name, run in runs.items()}
+        print(f"{label}: {len(items)} articles, stories before {len(set(ids['before']))}, now "
+              f"{len(set(ids['now']))}; assignments that differ: "
+              f"{sum(a != b for a, b in zip(runs['before'][1], runs['now'][1]))}; CPU ms per add before "
+              f"{statistics.mean(runs['before'][0]):.2f}, now {statistics.mean(runs['now'][0]):.2f}")
+
+
 def cmd_files(args) -> None:
     """The breaking-story scenario as input files for `akhbar process` (outside the repo: dev articles)."""
     from bench import dataset
@@ -323,12 +355,15 @@ def main(argv=None) -> int:
     k.add_argument("--n", type=int, default=1000)
     k.add_argument("--before", default=BEFORE, help="git revision of nlp/stories.py to compare with")
     k.add_argument("--repeat", type=int, default=2, help="runs of each version (the fastest is shown)")
+    m = sub.add_parser("same")
+    m.add_argument("--n", type=int, default=20_000)
+    m.add_argument("--before", default=BEFORE)
     f = sub.add_parser("files")
     f.add_argument("--n", type=int, default=600)
     f.add_argument("--out", required=True, help="a folder outside the repo")
     args = ap.parse_args(argv)
     {"compute": cmd_compute, "state": cmd_state, "broker": cmd_broker, "breaking": cmd_breaking,
-     "files": cmd_files}[args.cmd](args)
+     "same": cmd_same, "files": cmd_files}[args.cmd](args)
     return 0
 
 
