@@ -278,7 +278,8 @@ def cmd_breaking(args) -> None:
                 xs = ms[lo:lo + seg]
                 parts.append(f"{lo + 1}-{lo + len(xs)}: {statistics.mean(xs):.2f}")
             xs = sorted(ms)
-            print(f"  {name:6s} ({args.before if name == 'before' else 'worktree'}): mean {statistics.mean(ms):.2f} ms, "
+            version = args.before if name == "before" else "worktree"
+            print(f"  {name:6s} ({version}): mean {statistics.mean(ms):.2f} ms, "
                   f"p50 {xs[len(xs) // 2]:.2f}, p99 {xs[int(len(xs) * 0.99)]:.2f}; by position {'; '.join(parts)}")
             print(f"         sketches compared per add: mean {statistics.mean(compared):.0f}, "
                   f"max {max(compared)}, last {compared[-1]}")
@@ -329,7 +330,8 @@ def cmd_files(args) -> None:
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    for name, raws in (("copies", dataset.breaking(args.n)), ("distinct", dataset.load(dataset.default_data(), args.n))):
+    scenario = (("copies", dataset.breaking(args.n)), ("distinct", dataset.load(dataset.default_data(), args.n)))
+    for name, raws in scenario:
         with open(out / f"{name}.jsonl", "w", encoding="utf-8") as fh:
             for raw in raws:
                 fh.write(json.dumps({k: v for k, v in to_dict(raw).items() if v is not None}, ensure_ascii=False)
