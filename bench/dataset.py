@@ -61,3 +61,23 @@ def load(data: Path, n: int, seed: int = 7) -> list[RawArticle]:
 def payloads(articles: list[RawArticle]) -> list[tuple[bytes, bytes]]:
     """(key, value) messages for articles.raw, as a producer sends them."""
     return [(a.id.encode(), encode(a)) for a in articles]
+
+
+def breaking(n: int, source: RawArticle | None = None, seed: int = 14) -> list[RawArticle]:
+    """A breaking story: `n` copies of one article (the seed by default), each as another outlet reprints it,
+    with the evaluation's outlet edits (bench.stories_eval.edited_copy: sentences reordered, a paragraph
+    dropped, a byline, punctuation and diacritics; 1-4 of them at random), under ids `<id>~copyN`.
+
+    For the breaking-story scenario next to `load(data, n)` distinct articles, in-process
+    (`python -m bench.inprocess --passes breaking`) and through Kafka (`payloads(breaking(n))` as the burst)."""
+    from bench.stories_eval import edited_copy
+
+    src = source or load(SEEDS, 1)[0]
+    rng = random.Random(seed)
+    article = {"id": src.id, "title": src.title or "", "body": src.body}
+    out = []
+    for i in range(n):
+        copy = edited_copy(article, rng, i + 1)
+        out.append(dataclasses.replace(src, id=copy["id"], source=copy["source"], title=copy["title"] or None,
+                                       body=copy["body"], url=None, ingested_at=None))
+    return out

@@ -7,8 +7,15 @@ wall-clock figures are kept too.
 
     python -m bench.inprocess --passes floor,clean,entities,codec --n 600 [--data DIR]
     python -m bench.inprocess --passes pipeline,pipeline --n 600
+    python -m bench.inprocess --passes breaking --n 600
 
 prints one JSON object: {"passes": [{"name", "n", "cpu_s", "wall_s"}...], "codec": {...}, "load_s": ...}.
+
+`breaking` is the breaking-story scenario: the whole pipeline (a fresh StoryIndex each) on N copies of the
+seed with outlet edits (`dataset.breaking`: one story of N articles), then on N distinct articles, in the
+same process; its two passes ("breaking_copies", "breaking_distinct") also carry the story stage's own
+CPU milliseconds per article ("stories_cpu_ms": mean, p50, p99, and the mean of the last tenth, where the
+story is largest) and the number of stories.
 """
 from __future__ import annotations
 
@@ -23,11 +30,11 @@ import orjson
 
 from bench import dataset
 from nlp import stages
-from nlp.stories import StoryIndex
+from nlp.stories import StoryIndex, article_text
 from schemas.codec import encode, to_dict
 
 WORD = re.compile(r"\w+")
-PASSES = ("floor", "clean", "entities", "pipeline", "codec")
+PASSES = ("floor", "clean", "entities", "pipeline", "breaking", "codec")
 
 
 def _timed(name: str, n: int, fn) -> tuple[dict, object]:
@@ -54,6 +61,34 @@ def pipeline_pass(payloads):
     """Bytes in, bytes out, as `akhbar process` runs it: validate, clean, enrich, cluster into stories, encode."""
     index = StoryIndex()
     return [encode(stages.process(stages.ingest(value, dataset.MAX_BYTES), index)) for _, value in payloads]
+
+
+def story_stage_cpu_ms(records: list[bytes]) -> dict:
+    """The story stage alone, CPU milliseconds per article (not inflated by other load on the machine): the
+    records' title and body through a fresh StoryIndex in the same order, as `akhbar process` adds them."""
+    index, ms = StoryIndex(), []
+    for blob in records:
+        rec = orjson.loads(blob)
+        text = article_text(rec["title"], rec["body"])
+        t0 = time.process_time()
+        index.add(rec["id"], text, rec["ingested_at"])
+        ms.append((time.process_time() - t0) * 1000)
+    xs = sorted(ms)
+    tail = ms[len(ms) - max(1, len(ms) // 10):]
+    return {"mean": sum(xs) / len(xs), "p50": xs[len(xs) // 2], "p99": xs[min(len(xs) - 1, int(len(xs) * 0.99))],
+            "last_tenth_mean": sum(tail) / len(tail)}
+
+
+def breaking_passes(copies, distinct) -> list[dict]:
+    """The breaking-story scenario: the pipeline on the copies, then on as many distinct articles; with each
+    pass, its story stage alone in CPU time and the number of stories."""
+    out = []
+    for name, payloads in (("breaking_copies", copies), ("breaking_distinct", distinct)):
+        timing, records = _timed(name, len(payloads), lambda: pipeline_pass(payloads))
+        timing["stories_cpu_ms"] = story_stage_cpu_ms(records)
+        timing["stories"] = len({orjson.loads(r)["story"]["id"] for r in records})
+        out.append(timing)
+    return out
 
 
 def codec(records: list, min_seconds: float = 0.3) -> dict:
@@ -110,6 +145,9 @@ def run(names: list[str], data: Path, n: int) -> dict:
             timing, enriched = _timed(name, n, lambda: entities_pass(cleaned))
         elif name == "pipeline":
             timing, _ = _timed(name, n, lambda: pipeline_pass(payloads))
+        elif name == "breaking":
+            result["passes"] += breaking_passes(dataset.payloads(dataset.breaking(n)), payloads)
+            continue
         elif name == "codec":
             enriched = enriched or entities_pass(cleaned or clean_pass(payloads))
             result["codec"] = codec(enriched)

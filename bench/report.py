@@ -48,6 +48,12 @@ METRICS = (
     Metric("kafka_2w", "pipeline, 2 workers (burst)", "articles/s", "Kafka"),
     Metric("kafka_1w_cpu", "pipeline, 1 worker: articles per worker CPU-second", "articles/s per core", "Kafka"),
     Metric("pipeline_cpu_ms", "CPU per article, in-process pipeline (cold word cache)", "ms", "CPU cost"),
+    Metric("breaking_copies_cpu_ms", "CPU per article, in-process pipeline on N outlet-edited copies of one "
+           "article (a breaking story)", "ms", "CPU cost"),
+    Metric("breaking_distinct_cpu_ms", "CPU per article, in-process pipeline on N distinct articles, same run",
+           "ms", "CPU cost"),
+    Metric("breaking_stories_cpu_ms", "CPU per article, the story stage alone on those N copies", "ms",
+           "CPU cost"),
     Metric("worker_cpu_ms", "CPU per article, 1 worker through Kafka (burst)", "ms", "CPU cost"),
     Metric("broker_cpu_ms", "CPU per article, the local Kafka broker during that burst", "ms", "CPU cost"),
     Metric("worker_cpu_ms_2w", "CPU per article, 2 workers together (burst)", "ms", "CPU cost"),
@@ -88,6 +94,10 @@ TARGETS = (
     Target("2 workers >= 1.5x one worker", "scaling", 1.5, True, "kafka_2w / kafka_1w"),
     Target("p99 at half load <= 250 ms", "half_p99", 250.0, False, "half_p99"),
     Target("worker peak RSS <= 400 MB", "rss_mb", 400.0, False, "rss_mb"),
+    Target("breaking story in-process: copies no slower than distinct articles", "breaking_vs_distinct", 1.0,
+           False, "breaking_copies_cpu_ms / breaking_distinct_cpu_ms"),
+    Target("story stage <= 2 ms per article within the breaking story (N copies)", "breaking_stories_cpu_ms",
+           2.0, False, "breaking_stories_cpu_ms"),
 )
 
 
@@ -98,7 +108,8 @@ def ratios(run: dict) -> dict:
 
     return {"kafka_vs_inprocess": div("kafka_1w", "pipeline"), "scaling": div("kafka_2w", "kafka_1w"),
             "kafka_cpu_vs_inprocess": div("kafka_1w_cpu", "pipeline"),
-            "half_p99": run.get("half_p99", math.nan), "rss_mb": run.get("rss_mb", math.nan)}
+            "half_p99": run.get("half_p99", math.nan), "rss_mb": run.get("rss_mb", math.nan),
+            "breaking_vs_distinct": div("breaking_copies_cpu_ms", "breaking_distinct_cpu_ms")}
 
 
 def summarize(runs: list[dict]) -> dict:

@@ -53,6 +53,11 @@ def in_process_figures(plan: Plan) -> dict:
     out.update({k: stages["codec"][k] for k in ("orjson_encode", "orjson_encode_dict", "json_encode", "orjson_decode",
                                                   "json_decode")})
     out["codec_mean_bytes"] = stages["codec"]["mean_bytes"]
+    breaking = {p["name"]: p for p in in_process(plan, "breaking")["passes"]}  # N copies of one story, N distinct
+    copies, distinct = breaking["breaking_copies"], breaking["breaking_distinct"]
+    out["breaking_copies_cpu_ms"] = 1000 * copies["cpu_s"] / copies["n"]
+    out["breaking_distinct_cpu_ms"] = 1000 * distinct["cpu_s"] / distinct["n"]
+    out["breaking_stories_cpu_ms"] = copies["stories_cpu_ms"]["mean"]
     return out
 
 

@@ -3,6 +3,9 @@
     uv run python bench/stories_bench.py compute [--n 2000]      # in-process: µs per article
     uv run python bench/stories_bench.py state [--n 100000]      # state size per 100k articles
     uv run python bench/stories_bench.py broker [--n 3000]       # a `--agents stories` worker on the real broker
+    uv run python bench/stories_bench.py breaking [--n 1000] [--before REV]   # one big story, before vs now
+    uv run python bench/stories_bench.py same [--n 20000]         # same stories before and now, harder inputs
+    uv run python bench/stories_bench.py files --n 600 --out DIR  # copies.jsonl, distinct.jsonl for `akhbar process`
 
 `compute` times the stories agents' own work per article on cleaned dev articles: the signature, band keys
 and sketch (stories-sign), and all state transitions in-process (`StoryIndex.add`: 16 bucket probes and
@@ -13,6 +16,10 @@ memory, before Python object overhead). `broker` writes cleaned+enriched dev art
 straight to `articles.entities` (isolating the stories stage), runs one `akhbar worker --agents stories`,
 and reports wall time and the worker's CPU time per article, plus the pair precision/recall of the stories
 the broker path assigned to this burst (copies sent right behind their originals).
+`breaking` times `StoryIndex.add` (CPU time) on N edited copies of the seed (one story growing to N) and on
+N distinct cleaned dev articles, with the current nlp/stories.py and, in the same process, with the one of
+git revision REV (default: the last before the bounded probes), alternately --repeat times each (the
+fastest run shown), and checks both assign the same stories.
 """
 from __future__ import annotations
 
@@ -195,6 +202,143 @@ def cmd_broker(args) -> None:
           f"({result['true_pairs']} true pairs)")
 
 
+BEFORE = "4d91bb1"  # the last revision whose probes compared every entry of every bucket, pair by pair
+
+
+def module_at(rev: str, path: str = "nlp/stories.py"):
+    """nlp/stories.py as it was at git revision `rev`, imported as a module of its own."""
+    import importlib.util
+
+    source = subprocess.run(["git", "show", f"{rev}:{path}"], cwd=REPO, capture_output=True, text=True,
+                            check=True).stdout
+    name = f"stories_at_{rev}"
+    spec = importlib.util.spec_from_loader(name, loader=None)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up
+    exec(compile(source, f"{rev}:{path}", "exec"), module.__dict__)
+    return module
+
+
+def run_index(module, items: list[tuple[str, str]]) -> tuple[list[float], list, list[int]]:
+    """StoryIndex.add over (id, text) one second apart: CPU ms per add, the assignments, and per add the
+    sketches compared (the current module's `compared`; for an older one, its `similarity` calls)."""
+    calls = [0]
+    if not hasattr(module.StoryIndex, "compared"):
+        plain = module.similarity
+
+        def counted(a, b):
+            calls[0] += 1
+            return plain(a, b)
+        module.similarity = counted
+    index, ms, out, compared = module.StoryIndex(), [], [], []
+    t_base = 1_700_000_000
+    for n, (aid, text) in enumerate(items):
+        seen = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t_base + n)) + "Z"
+        before = calls[0]
+        t0 = time.process_time()
+        a = index.add(aid, text, seen)
+        ms.append((time.process_time() - t0) * 1000)
+        out.append((a.story_id, a.size, a.duplicate_of))
+        compared.append(getattr(index, "compared", calls[0] - before))
+    return ms, out, compared
+
+
+def cmd_breaking(args) -> None:
+    from bench import dataset
+    from nlp.stages import clean
+
+    def texts(raws):
+        out = []
+        for raw in raws:
+            rec = clean(raw)
+            out.append((raw.id, stories.article_text(rec.title, rec.body)))
+        return out
+
+    copies = texts(dataset.breaking(args.n))
+    distinct = texts(dataset.load(dataset.default_data(), args.n))
+    before = module_at(args.before)
+    words = statistics.mean(len(stories.words(t)) for _, t in copies)
+    print(f"{args.n} edited copies of the seed ({words:.0f} words on average) and {args.n} distinct articles "
+          f"from {dataset.default_data()}; CPU ms per StoryIndex.add (load {os.getloadavg()[0]:.1f})")
+    seg = max(1, args.n // 5)
+    for label, items in (("copies", copies), ("distinct", distinct)):
+        runs = {}
+        for rep in range(args.repeat):  # alternately, the faster of the repeats: less noise on a shared machine
+            for name, mod in (("before", before), ("now", stories))[::1 if rep % 2 == 0 else -1]:
+                run = run_index(mod, items)
+                if name not in runs or statistics.mean(run[0]) < statistics.mean(runs[name][0]):
+                    runs[name] = run
+        runs = {"before": runs["before"], "now": runs["now"]}
+        same = runs["before"][1] == runs["now"][1]
+        n_stories = len({a[0] for a in runs["now"][1]})
+        print(f"{label}: {n_stories} stories; same assignments before and now: {same}")
+        for name, (ms, _, compared) in runs.items():
+            parts = []
+            for lo in range(0, len(ms), seg):
+                xs = ms[lo:lo + seg]
+                parts.append(f"{lo + 1}-{lo + len(xs)}: {statistics.mean(xs):.2f}")
+            xs = sorted(ms)
+            version = args.before if name == "before" else "worktree"
+            print(f"  {name:6s} ({version}): mean {statistics.mean(ms):.2f} ms, "
+                  f"p50 {xs[len(xs) // 2]:.2f}, p99 {xs[int(len(xs) * 0.99)]:.2f}; by position {'; '.join(parts)}")
+            print(f"         sketches compared per add: mean {statistics.mean(compared):.0f}, "
+                  f"max {max(compared)}, last {compared[-1]}")
+    sign = []
+    for _, text in copies:
+        t0 = time.process_time()
+        sig = stories.signature(text)
+        stories.band_keys(sig), stories.sketch(sig)
+        sign.append((time.process_time() - t0) * 1000)
+    print(f"of which signature + band keys + sketch (copies): mean {statistics.mean(sign):.2f} ms")
+
+
+def drifting(stories_n: int = 5, size: int = 300, from_previous: bool = False, seed: int = 4):
+    """`stories_n` stories of `size` articles, each copy an edited copy of a random earlier one of its story
+    (or of the previous one: a chain that drifts away from its start), the stories interleaved."""
+    rng = random.Random(seed)
+    arts = ev.load()
+    rng.shuffle(arts)
+    items = []
+    for a in arts[:stories_n]:
+        made = [a["body"]]
+        for i in range(size - 1):
+            src = made[-1] if from_previous else made[rng.randrange(len(made))]
+            made.append(ev.edited_copy({"id": a["id"], "title": "", "body": src}, rng, i)["body"])
+        items += [(f"{a['id']}#{i}", (i, rng.random()), body) for i, body in enumerate(made)]
+    return [(aid, body) for aid, _, body in sorted(items, key=lambda it: it[1])]
+
+
+def cmd_same(args) -> None:
+    """Inputs where bounding a story's entries could change the outcome: copies of copies, drifting chains."""
+    before = module_at(args.before)
+    inputs = (("synthetic, ~35% copies of recent articles or copies", list(synthetic(args.n))),
+              ("5 stories of 300, each copy from a random earlier one", drifting()),
+              ("5 stories of 300, each copy from the previous one", drifting(from_previous=True)))
+    for label, items in inputs:
+        runs = {name: run_index(mod, items) for name, mod in (("before", before), ("now", stories))}
+        ids = {name: [a[0] for a in run[1]] for name, run in runs.items()}
+        print(f"{label}: {len(items)} articles, stories before {len(set(ids['before']))}, now "
+              f"{len(set(ids['now']))}; assignments that differ: "
+              f"{sum(a != b for a, b in zip(runs['before'][1], runs['now'][1]))}; CPU ms per add before "
+              f"{statistics.mean(runs['before'][0]):.2f}, now {statistics.mean(runs['now'][0]):.2f}")
+
+
+def cmd_files(args) -> None:
+    """The breaking-story scenario as input files for `akhbar process` (outside the repo: dev articles)."""
+    from bench import dataset
+    from schemas.codec import to_dict
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    scenario = (("copies", dataset.breaking(args.n)), ("distinct", dataset.load(dataset.default_data(), args.n)))
+    for name, raws in scenario:
+        with open(out / f"{name}.jsonl", "w", encoding="utf-8") as fh:
+            for raw in raws:
+                fh.write(json.dumps({k: v for k, v in to_dict(raw).items() if v is not None}, ensure_ascii=False)
+                         + "\n")
+        print(f"wrote {len(raws)} articles to {out / f'{name}.jsonl'}")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -209,8 +353,19 @@ def main(argv=None) -> int:
     b.add_argument("--web-port", type=int, default=16499)
     b.add_argument("--timeout", type=float, default=600)
     b.add_argument("--dump", help="write each article's truth and assigned story to this JSONL file")
+    k = sub.add_parser("breaking")
+    k.add_argument("--n", type=int, default=1000)
+    k.add_argument("--before", default=BEFORE, help="git revision of nlp/stories.py to compare with")
+    k.add_argument("--repeat", type=int, default=2, help="runs of each version (the fastest is shown)")
+    m = sub.add_parser("same")
+    m.add_argument("--n", type=int, default=20_000)
+    m.add_argument("--before", default=BEFORE)
+    f = sub.add_parser("files")
+    f.add_argument("--n", type=int, default=600)
+    f.add_argument("--out", required=True, help="a folder outside the repo")
     args = ap.parse_args(argv)
-    {"compute": cmd_compute, "state": cmd_state, "broker": cmd_broker}[args.cmd](args)
+    {"compute": cmd_compute, "state": cmd_state, "broker": cmd_broker, "breaking": cmd_breaking,
+     "same": cmd_same, "files": cmd_files}[args.cmd](args)
     return 0
 
 

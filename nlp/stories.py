@@ -17,6 +17,8 @@ tests are deterministic: an entry expires `horizon_ms` after the article it reco
 from __future__ import annotations
 
 import base64
+import binascii
+import functools
 import hashlib
 import re
 import zlib
@@ -33,6 +35,8 @@ BANDS = 16           # LSH bands ...
 ROWS = 2             # ... of this many hashes each: candidates from Jaccard ~ (1/16)^(1/2) = 0.25 upwards
 THRESHOLD = 0.5      # estimated Jaccard at or above which a candidate is the same story
 MAX_BUCKET = 64      # entries kept per band bucket (oldest dropped): boilerplate cannot blow up one key
+REPS = 2             # per story and bucket, the entries kept: its first REPS (the articles that started it) ...
+NEWEST = 4           # ... and its NEWEST latest, so a probe's cost is bounded whatever the story's size
 HORIZON_MS = 72 * 3600 * 1000
 
 _MERSENNE = np.uint64((1 << 61) - 1)
@@ -95,13 +99,33 @@ def sketch(sig: np.ndarray) -> str:
     return base64.b64encode((sig & 0xFF).astype(np.uint8).tobytes()).decode("ascii")
 
 
+_C = 1.0 / 256
+# the similarity for k agreeing bytes out of NUM_PERM, one Python float per k: the vectorized comparison
+# looks its counts up here, so it gives exactly what `similarity` gives pair by pair
+_SIM = [round(max(0.0, min(1.0, (k / NUM_PERM - _C) / (1 - _C))), 4) for k in range(NUM_PERM + 1)]
+
+
+def decode(sketches: list[str]) -> np.ndarray:
+    """Sketches (base64) to one (n, NUM_PERM) uint8 array, each decoded once."""
+    raw = b"".join(binascii.a2b_base64(s) for s in sketches)
+    return np.frombuffer(raw, dtype=np.uint8).reshape(len(sketches), NUM_PERM)
+
+
+def compare(sk: str, others: np.ndarray, bands: int = BANDS, rows: int = ROWS) -> tuple[list[float], list[int]]:
+    """One sketch against many (rows of a `decode`d array) at once: `similarity` and `shared_bands` of each."""
+    x = np.frombuffer(binascii.a2b_base64(sk), dtype=np.uint8)
+    eq = others == x
+    sims = [_SIM[k] for k in eq.sum(axis=1).tolist()]
+    same = eq[:, :bands * rows].reshape(len(others), bands, rows).all(axis=2)
+    return sims, (same @ (1 << np.arange(bands, dtype=np.int64))).tolist()
+
+
 def similarity(a: str, b: str) -> float:
     """Estimated Jaccard similarity of two sketches (b-bit MinHash estimator, b=8), in [0, 1]."""
     x = np.frombuffer(base64.b64decode(a), dtype=np.uint8)
     y = np.frombuffer(base64.b64decode(b), dtype=np.uint8)
     agree = float((x == y).mean())
-    c = 1.0 / 256
-    return round(max(0.0, min(1.0, (agree - c) / (1 - c))), 4)
+    return round(max(0.0, min(1.0, (agree - _C) / (1 - _C))), 4)
 
 
 def shared_bands(a: str, b: str, bands: int = BANDS, rows: int = ROWS) -> int:
@@ -129,42 +153,90 @@ def to_ms(timestamp: str | None) -> int | None:
     return int(dt.timestamp() * 1000)
 
 
+_to_ms_cached = functools.lru_cache(maxsize=4096)(to_ms)  # candidates repeat their stories' first_seen
+
+
 def article_text(title: str | None, body: str) -> str:
     return f"{title or ''}\n{body}"
 
 
 # ---- state transitions shared by the agents and StoryIndex ---------------------------------------------
 # A bucket entry: [article_id, story_id, first_seen (ISO), seen_ms, sketch, committed]
-# A candidate:    [article_id, story_id, first_seen, similarity, committed, band, shared-bands mask]
+# A candidate:    [article_id, story_id, first_seen, similarity, committed, band, shared-bands mask,
+#                  (optional) found-in-bands mask]
+
+
+def probe(buckets: list[tuple[int, list[list]]], article_id: str, story_id: str, first_seen: str, seen_ms: int,
+          sk: str, horizon_ms: int, max_bucket: int = MAX_BUCKET) -> tuple[list[list], list[list[list]]]:
+    """An article probes several band buckets at once, given as (band, entries): returns (candidates, each
+    bucket's new entries, in the order given).
+
+    Expired entries go; the article itself is recorded in each bucket as its own story (committed=False),
+    until the story stage commits the story it joined when it joined another one; an earlier version of the
+    same article is replaced but still offered as a candidate, so a re-sent article joins the story it was in.
+    An entry found in several buckets is one candidate, compared once: its band is the first bucket it was
+    found in and its last field the mask of all of them (what `choose` needs for racing copies). All the
+    candidates' sketches are decoded together and compared in one vectorized step.
+    """
+    found: dict[tuple, list] = {}
+    new_entries = []
+    for band, entries in buckets:
+        kept = []
+        for entry in entries:
+            if seen_ms - entry[3] > horizon_ms:
+                continue
+            key = (entry[0], entry[1], entry[2], entry[5], entry[4])
+            cand = found.get(key)
+            if cand is None:
+                cand = found[key] = [entry[0], entry[1], entry[2], 0.0, entry[5], band, 0, 0]
+            cand[7] |= 1 << band
+            if entry[0] != article_id:
+                kept.append(entry)
+        kept.append([article_id, story_id, first_seen, seen_ms, sk, False])
+        new_entries.append(kept[-max_bucket:])
+    candidates = list(found.values())
+    if candidates:
+        sims, masks = compare(sk, decode([key[4] for key in found]))
+        for cand, sim, mask in zip(candidates, sims, masks):
+            cand[3], cand[6] = sim, mask
+    return candidates, new_entries
 
 
 def bucket_probe(entries: list[list], article_id: str, story_id: str, first_seen: str, seen_ms: int,
                  sk: str, horizon_ms: int, max_bucket: int = MAX_BUCKET,
                  band: int = 0) -> tuple[list[list], list[list]]:
-    """An article probes one band bucket: returns (candidates, the bucket's new entries).
+    """An article probes one band bucket (`probe` with one bucket): returns (candidates, the bucket's new
+    entries), candidates without the found-in mask (it is the band's own bit)."""
+    candidates, (kept,) = probe([(band, entries)], article_id, story_id, first_seen, seen_ms, sk, horizon_ms,
+                                max_bucket)
+    return [cand[:7] for cand in candidates], kept
 
-    Expired entries go; the article itself is recorded as its own story (committed=False), until the story
-    stage commits the story it joined when it joined another one; an earlier version of the same article is replaced
-    but still offered as a candidate, so a re-sent article joins the story it was in.
-    """
-    candidates, kept = [], []
+
+def bound_stories(entries: list[list], reps: int = REPS, newest: int = NEWEST) -> list[list]:
+    """Per story (entry[1]), keep in a bucket only its first `reps` entries (the articles that started it)
+    and its `newest` latest (bucket order is arrival order): a copy of a big story still meets the story's
+    start and its recent wording, and its probe compares with at most reps + newest entries of it."""
+    counts: dict[str, int] = {}
     for entry in entries:
-        if seen_ms - entry[3] > horizon_ms:
-            continue
-        candidates.append([entry[0], entry[1], entry[2], similarity(sk, entry[4]), entry[5], band,
-                           shared_bands(sk, entry[4])])
-        if entry[0] != article_id:
-            kept.append(entry)
-    kept.append([article_id, story_id, first_seen, seen_ms, sk, False])
-    return candidates, kept[-max_bucket:]
+        counts[entry[1]] = counts.get(entry[1], 0) + 1
+    if max(counts.values(), default=0) <= reps + newest:
+        return entries
+    seen: dict[str, int] = {}
+    out = []
+    for entry in entries:
+        i = seen[entry[1]] = seen.get(entry[1], -1) + 1
+        if i < reps or i >= counts[entry[1]] - newest:
+            out.append(entry)
+    return out
 
 
 def bucket_commit(entries: list[list], article_id: str, story_id: str, first_seen: str) -> list[list]:
-    """Record the story an article joined in one bucket (no change when the entry is gone)."""
+    """Record the story an article joined in one bucket (no change when the entry is gone); the story's
+    entries there are then bounded (`bound_stories`)."""
     for entry in entries:
         if entry[0] == article_id:
             entry[1], entry[2], entry[5] = story_id, first_seen, True
-    return entries
+    return bound_stories(entries)
 
 
 def bucket_expire(entries: list[list], now_ms: int, horizon_ms: int) -> list[list]:
@@ -185,14 +257,14 @@ def choose(candidates: list[list], article_id: str, threshold: float = THRESHOLD
     seen: dict[str, int] = {}
     for cand in candidates:
         if len(cand) > 5:
-            seen[cand[0]] = seen.get(cand[0], 0) | (1 << cand[5])
+            seen[cand[0]] = seen.get(cand[0], 0) | (cand[7] if len(cand) > 7 else 1 << cand[5])
     best, best_key = None, None
     for cand in candidates:
         if cand[0] == article_id:
             return cand
         if cand[3] < threshold:
             continue
-        ms = to_ms(cand[2])
+        ms = _to_ms_cached(cand[2])
         ms = ms if ms is not None else 0
         if not cand[4] and seen_ms is not None and (ms, cand[0]) >= (seen_ms, article_id):
             if len(cand) <= 6 or cand[6] & ~seen.get(cand[0], 0):
@@ -281,12 +353,15 @@ class StoryIndex:
     """The whole clustering in one process (no broker): the same transitions the agents apply, in order.
 
     Used by `akhbar process` (clustering within the batch it processes), the evaluation and the tests.
+    `compared` counts the sketches the last `add` compared with (one per distinct candidate): bounded by
+    BANDS * (REPS + NEWEST) per story met, whatever the story's size.
     """
 
     horizon_ms: int = HORIZON_MS
     threshold: float = THRESHOLD
     buckets: dict[str, list[list]] = field(default_factory=dict)
     stories: dict[str, dict] = field(default_factory=dict)
+    compared: int = 0
 
     def add(self, article_id: str, text: str, seen_at: str | None) -> Assignment:
         sig = signature(text)
@@ -296,18 +371,19 @@ class StoryIndex:
         if not is_empty(sig):  # an empty text (no words) compares with nothing: a story of its own
             sk = sketch(sig)
             keys = band_keys(sig)
-            candidates = []
-            for band, key in enumerate(keys):
-                found, self.buckets[key] = bucket_probe(self.buckets.get(key, []), article_id, article_id,
-                                                        first_seen, seen_ms, sk, self.horizon_ms, band=band)
-                candidates.extend(found)
+            candidates, kept = probe([(band, self.buckets.get(key, [])) for band, key in enumerate(keys)],
+                                     article_id, article_id, first_seen, seen_ms, sk, self.horizon_ms)
+            self.buckets.update(zip(keys, kept))
+            self.compared = len(candidates)
             best = choose(candidates, article_id, self.threshold, seen_ms)
+        else:
+            self.compared = 0
         story_id = best[1] if best else article_id
         story = story_join(self.stories.get(story_id), article_id, first_seen, seen_ms, self.horizon_ms)
         self.stories[story_id] = story
         if story_id != article_id:  # as the agents do: a new story's entries are already right
             for key in keys:
-                bucket_commit(self.buckets[key], article_id, story_id, story["first_seen"])
+                self.buckets[key] = bucket_commit(self.buckets[key], article_id, story_id, story["first_seen"])
         sim = None if best is None or best[0] == article_id else best[3]
         f = fields_for(article_id, story_id, story, sim)
         return Assignment(story_id, story["first_seen"], story["size"], f["duplicate_of"], sim)

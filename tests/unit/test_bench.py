@@ -74,6 +74,19 @@ def test_dataset_repeats_a_small_folder_under_new_ids():
     assert [orjson.loads(v)["id"].encode() for _, v in dataset.payloads(articles)] == keys
 
 
+def test_breaking_story_is_outlet_edited_copies_of_one_article_that_form_one_story():
+    from nlp.stories import StoryIndex, article_text
+
+    copies = dataset.breaking(20)
+    seed = dataset.load(dataset.SEEDS, 1)[0]
+    assert len({c.id for c in copies}) == 20 and len({c.source for c in copies}) == 20
+    assert len({c.body for c in copies}) > 15 and all(c.body != seed.body for c in copies)
+    index = StoryIndex()
+    stories = {index.add(c.id, article_text(c.title, c.body), f"2026-12-01T10:00:{n:02d}Z").story_id
+               for n, c in enumerate(copies)}
+    assert stories == {copies[0].id}
+
+
 def test_quick_in_process_bench_writes_the_report(tmp_path):
     out = tmp_path / "benchmarks"
     result = CliRunner().invoke(cli, ["bench", "--quick", "--in-process-only", "-n", "3",
@@ -81,8 +94,11 @@ def test_quick_in_process_bench_writes_the_report(tmp_path):
     assert result.exit_code == 0, result.output
     data = json.loads((out / "pipeline.json").read_text())
     assert data["setup"]["articles"] == 3 and len(data["runs"]) == 1
-    for key in ("floor", "clean", "entities", "pipeline", "pipeline_warm", "orjson_encode", "json_decode"):
+    for key in ("floor", "clean", "entities", "pipeline", "pipeline_warm", "orjson_encode", "json_decode",
+                "breaking_copies_cpu_ms", "breaking_distinct_cpu_ms", "breaking_stories_cpu_ms"):
         assert data["summary"][key]["median"] > 0, key
+    judged = {t["target"]: t for t in data["targets"]}
+    assert judged["breaking story in-process: copies no slower than distinct articles"]["met"] is not None
     assert data["summary"]["kafka_1w"]["n"] == 0
     assert data["machine"]["cores"] >= 1 and data["machine"]["python"]
     md = (out / "pipeline.md").read_text()

@@ -146,6 +146,81 @@ def test_shared_bands_covers_every_common_bucket():
     assert common and all(mask >> n & 1 for n in common)
 
 
+def _edited_copies(n: int, seed: int = 3) -> list[str]:
+    rng = random.Random(seed)
+    return [ev.edited_copy({"id": "wire", "title": "", "body": BODY}, rng, i)["body"] for i in range(n)]
+
+
+def test_comparisons_per_add_stay_bounded_as_a_story_grows():
+    # a breaking story: every copy joins it, but a copy compares with the story's first and newest entries
+    # of each bucket, not with every member: the count must not grow with the story
+    index = stories.StoryIndex()
+    index.add("wire", BODY, T0)
+    compared, sizes = [], []
+    for n, body in enumerate(_edited_copies(300)):
+        a = index.add(f"copy-{n}", body, at(n + 1))
+        compared.append(index.compared)
+        sizes.append((a.story_id, a.size))
+    assert sizes == [("wire", n + 2) for n in range(300)]
+    bound = stories.BANDS * (stories.REPS + stories.NEWEST)
+    # unbounded, the later copies met every entry of every bucket: up to BANDS * MAX_BUCKET = 1024
+    assert max(compared) <= bound
+    for entries in index.buckets.values():
+        assert sum(e[1] == "wire" for e in entries) <= stories.REPS + stories.NEWEST
+
+
+def test_bound_stories_keeps_each_storys_first_and_newest_entries_in_order():
+    entries = []
+    for n in range(12):
+        entries.append([f"s{n}", "s0", T0, n, "", n > 0])
+        if n % 3 == 0:
+            entries.append([f"o{n}", f"o{n}", T0, n, "", False])  # other stories, untouched
+    kept = stories.bound_stories(entries, reps=2, newest=4)
+    assert [e[0] for e in kept if e[1] == "s0"] == ["s0", "s1", "s8", "s9", "s10", "s11"]
+    assert [e[0] for e in kept if e[1] != "s0"] == ["o0", "o3", "o6", "o9"]
+    assert kept == [e for e in entries if e in kept]  # arrival order kept
+    small = entries[:5]
+    assert stories.bound_stories(small, reps=2, newest=4) is small
+
+
+def test_a_commit_bounds_the_story_in_the_bucket():
+    # on the stream the commit arrives after the probe: the entry becomes the story's, the story is trimmed
+    entries = [[f"s{n}", "s0", T0, n, "", n > 0] for n in range(stories.REPS + stories.NEWEST)]
+    entries.append(["new", "new", T0, 99, "", False])
+    entries = stories.bucket_commit(entries, "new", "s0", T0)
+    assert len(entries) == stories.REPS + stories.NEWEST
+    assert entries[-1][:3] == ["new", "s0", T0] and entries[-1][5] is True
+    assert [e[0] for e in entries[:stories.REPS]] == [f"s{n}" for n in range(stories.REPS)]
+
+
+def test_vectorized_compare_equals_pairwise_similarity_and_shared_bands():
+    rng = np.random.default_rng(5)
+    base = stories.sketch(stories.signature(BODY))
+    others = [base, stories.sketch(stories.signature(OTHER)),
+              stories.sketch(stories.signature(BODY.split("\n")[0] + "\n" + BODY.split("\n")[2]))]
+    others += [stories.base64.b64encode(rng.integers(0, 256, 64, dtype=np.uint8).tobytes()).decode()
+               for _ in range(50)]
+    sims, masks = stories.compare(base, stories.decode(others))
+    assert sims == [stories.similarity(base, o) for o in others]
+    assert masks == [stories.shared_bands(base, o) for o in others]
+    assert sims[0] == 1.0 and masks[0] == (1 << stories.BANDS) - 1
+
+
+def test_probe_compares_an_entry_found_in_several_buckets_once():
+    sk = stories.sketch(stories.signature(BODY))
+    entry = ["orig", "orig", at(0), stories.to_ms(at(0)), sk, False]
+    buckets = [(3, [list(entry)]), (5, []), (7, [list(entry)])]
+    cands, kept = stories.probe(buckets, "copy", "copy", at(1), stories.to_ms(at(1)), sk, 10**9)
+    assert len(cands) == 1 and cands[0][:5] == ["orig", "orig", at(0), 1.0, False]
+    assert cands[0][5] == 3 and cands[0][7] == (1 << 3) | (1 << 7)
+    assert [[e[0] for e in k] for k in kept] == [["orig", "copy"], ["copy"], ["orig", "copy"]]
+    # the racing rule reads the found-in mask: found in every band the two share, the earlier "copy" may
+    # join the later "orig"; found in one of them only, it may not
+    one = ["orig", "orig", at(2), 0.9, False, 3, (1 << 3) | (1 << 7), 1 << 3]
+    assert stories.choose([one[:7] + [(1 << 3) | (1 << 7)]], "copy", seen_ms=stories.to_ms(at(1)))[1] == "orig"
+    assert stories.choose([one], "copy", seen_ms=stories.to_ms(at(1))) is None
+
+
 def test_to_ms():
     assert stories.to_ms("1970-01-01T00:00:01Z") == 1000
     assert stories.to_ms("1970-01-01T02:00:01+02:00") == 1000
