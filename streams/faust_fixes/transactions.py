@@ -39,6 +39,7 @@ from typing import Any, Optional
 
 from aiokafka.errors import ProducerFenced
 from faust.agents.agent import Agent
+from intervaltree import Interval, IntervalTree
 from faust.exceptions import ProducerSendError, Skip
 from faust.sensors.base import Sensor
 from faust.streams import current_event
@@ -195,21 +196,20 @@ async def _force_commit_between_events(self: Consumer, topics=None, start_new_tr
 def _acked_through_the_last_event(consumer: Consumer) -> None:
     """With no event in processing, every record a partition delivered up to its last acked one has been
     processed: what lies between acked offsets is transaction markers and aborted records, which never reach a
-    stream. Faust's ack list only passes such holes where its gap tracking caught them (it misses a marker next
-    to the committed offset, and after a read offset of 0), so its commit lagged behind the output the same
-    transaction committed, and a crash then processed those events twice. Mark the holes up to the last acked
-    offset, so that the commit is that offset + 1."""
+    stream. Faust's ack list passes such holes badly: its gap intervals include the record after the hole, so the
+    ack list gets that offset twice and its run of consecutive offsets ends there; under exactly_once, with a
+    marker after every transaction, each commit advanced one transaction at most, far behind the output the same
+    transactions committed, and a crash then processed those events again (495 band replies twice in one SIGKILL
+    run). Reduce the ack state to the last acked offset and one hole before it, so that the commit is that
+    offset + 1."""
     for tp, acked in consumer._acked.items():
         if not acked:
             continue
         committed = consumer._committed_offset.get(tp)
-        expected = min(acked) if committed is None else min(committed, min(acked))
-        gap = consumer._gap[tp]
-        for offset in sorted(set(acked)):
-            if offset > expected:
-                gap.addi(expected, offset)  # a hole: Faust adds its offsets to the acked ones
-            expected = max(expected, offset + 1)
-        gap.merge_overlaps()
+        low, high = min(acked), max(acked)
+        start = low if committed is None else min(committed, low)
+        acked[:] = [high]
+        consumer._gap[tp] = IntervalTree([Interval(start, high)] if start < high else [])
 
 
 _upstream_stream = Agent.stream
