@@ -9,6 +9,7 @@ import orjson
 from tqdm import tqdm
 
 from nlp import stages
+from nlp.headlines import RecentTitles
 from nlp.stories import StoryIndex
 from schemas.codec import encode
 from streams.cli.common import load_settings
@@ -29,6 +30,7 @@ def process(paths, output, source, pretty):
     n = rejected = 0
     settings = load_settings()
     story_index = StoryIndex(horizon_ms=int(settings.story_horizon_h * 3600 * 1000))  # stories within this run
+    titles = RecentTitles()  # each source's recent titles over the run: a body line equal to one is a headline
     try:
         if exclude is not None:  # the output may lie among the inputs (`process DIR -o DIR/out.jsonl`)
             for f in [f for f in expand(list(paths)) if same_file(f, exclude)][:1]:
@@ -43,7 +45,7 @@ def process(paths, output, source, pretty):
                     click.echo(f"rejected {raw.id or '(no id)'}: {exc}", err=True)
                     rejected += 1
                     continue
-                out.write(orjson.dumps(stages.process(raw, story_index), option=option))
+                out.write(orjson.dumps(stages.process(raw, story_index, titles), option=option))
                 n += 1
     except InputError as exc:
         raise click.ClickException(str(exc)) from None
