@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATASETS = ("almayadeen_scrape", "antcorpus_multisource", "saudinewsnet")   # the Arabic sites
 LAYOUTS = ("sep-chain", "sep-single", "marker", "bare")
 MARKERS = ("اقرأ أيضاً:", "اقرأ أيضا", "مواضيع ذات صلة")
-GRID = {"bare_min_words": (3, 4, 5, 6), "sep_min_words": (1, 2, 3), "max_overlap": (0.15, 0.25, 0.34, 0.5, 0.67)}
+GRID = {"bare_min_words": (3, 4, 5), "sep_min_words": (1, 2, 3), "max_overlap": (0.15, 0.25, 0.34, 0.5)}
 PREFIX_REASONS = {"byline-dateline-prefix"}
 _GLUED = re.compile(r"(?<![\d.])\.(?=[\u0621-\u064a])")
 _PROSE_END = re.compile(r"[.!?؟…:؛][\"'”»)\]}]*$")

@@ -128,7 +128,7 @@ def _run_member(ln: _Line) -> bool:
 def _mark_untriggered(lines: list[_Line], params: H.HeadlineParams, known, own_key: str) -> None:
     """Related headlines with no trigger line (nlp/headlines.py): a line equal to a recent title of the source;
     a headline-shaped line of few article words after a lone separator and before a paragraph, or bare between
-    two paragraphs of prose. Repeated to a fixed point (a removal makes new neighbours and shrinks the article's
+    two paragraphs of prose (the article's own title is never one). Repeated to a fixed point (a removal makes new neighbours and shrinks the article's
     vocabulary), so cleaning stays idempotent."""
     if known:
         for ln in lines:
@@ -140,17 +140,14 @@ def _mark_untriggered(lines: list[_Line], params: H.HeadlineParams, known, own_k
         return
     low = min(params.bare_min_words, params.sep_min_words)
     cand = [ln for ln in lines if ln.reason is None
-            and H.headline_shaped(ln.text, ln.words, low, params.max_words)]
+            and H.headline_shaped(ln.text, ln.words, low, params.max_words) and _dedup_key(ln.text) != own_key]
     if not cand:
         return
-    words = {id(ln): H.content_words(ln.text) for ln in lines if ln.reason is None}
-    counts: dict[str, int] = {}
-    for ws in words.values():
-        for w in set(ws):
-            counts[w] = counts.get(w, 0) + 1
+    index = {id(ln): i for i, ln in enumerate(lines)}
+    keys: dict[int, str] = {}
+    article = None          # the kept lines' keys, built once a candidate is in place (most articles have none)
     for _ in range(4):
         changed = False
-        index = {id(ln): i for i, ln in enumerate(lines)}
         for ln in cand:
             if ln.reason is not None:
                 continue
@@ -165,11 +162,15 @@ def _mark_untriggered(lines: list[_Line], params: H.HeadlineParams, known, own_k
                 need = params.bare_min_words
             else:
                 continue
-            if ln.words < need or H.overlap(words[id(ln)], counts) > params.max_overlap:
+            if ln.words < need:
+                continue
+            if article is None:   # the article's vocabulary: its title and kept lines
+                keys = {id(x): _dedup_key(x.text) for x in lines if x.reason is None}
+                article = "\n".join([own_key, *keys.values()])
+            if H.overlap(H.content_words(ln.text), keys[id(ln)], article) > params.max_overlap:
                 continue
             ln.reason = "related-headline"
-            for w in set(words[id(ln)]):
-                counts[w] -= 1
+            article = "\n".join([own_key, *(keys[id(x)] for x in lines if x.reason is None)])
             changed = True
         if not changed:
             break

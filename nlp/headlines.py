@@ -35,10 +35,10 @@ def title_key(text: str) -> str:
 @dataclass(frozen=True, slots=True)
 class HeadlineParams:
     """Thresholds of the untriggered headline rules. `enabled=False` gives the cleaner without them."""
-    bare_min_words: int = 5      # a bare line between two paragraphs: at least this many words
-    sep_min_words: int = 3       # a single line after a separator, before a paragraph: at least this many words
-    max_words: int = 25
-    max_overlap: float = 0.25    # at most this share of its words may recur elsewhere in the article
+    bare_min_words: int = 3      # a bare line between two paragraphs: at least this many words
+    sep_min_words: int = 1       # a single line after a separator, before a paragraph: at least this many words
+    max_words: int = 20
+    max_overlap: float = 0.34    # at most this share of its words may recur elsewhere in the article
     enabled: bool = True
 
 
@@ -55,8 +55,9 @@ _CONTINUATION = re.compile(
 _QUOTATION = re.compile(r"^[«\"“„'‘][^«»\"“”„'‘]*[»\"”'’][.!?؟…]*$")
 _LIST_START = re.compile(r"^(?:[-–—_•*·▪●◦+]|\(?\d{1,3}\s*[-.)/:]|\(?[a-zأ-ي][).])")
 _NOT_HEADLINE_END = re.compile(r"(?:[.…:؛،,]|[.…][!?؟]+)[\"'”»)\]}]*$")
-# two sentences on one line: a single full stop, or a ? or !, followed by more words (`..` joins title parts)
-_INNER_END = re.compile(r"(?<![.])[.](?![.])\s+\S|[?؟!]\s+\S")
+# two sentences on one line: a single full stop, or a ? or !, followed by more words (`..` joins title parts),
+# or a semicolon
+_INNER_END = re.compile(r"(?<![.])[.](?![.])\s+\S|[?؟!]\s+\S|؛")
 _PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال")
 
 
@@ -69,7 +70,8 @@ def headline_shaped(text: str, words: int, min_words: int, max_words: int) -> bo
 
 
 def content_words(text: str) -> list[str]:
-    """The words that carry content (3+ letters once the article/conjunction prefix is off), folded."""
+    """The words that carry content (3+ letters once the article/conjunction prefix and a plural, pronoun or
+    teh-marbuta suffix are off), folded: `البالغة` and `البالغ` are one word."""
     out = []
     for w in title_key(text).split():
         w = w.strip(_STRIP)
@@ -77,18 +79,23 @@ def content_words(text: str) -> list[str]:
             if w.startswith(p) and len(w) - len(p) >= 3:
                 w = w[len(p):]
                 break
+        if len(w) >= 5 and w.endswith(("ات", "ون", "ين", "ها")):
+            w = w[:-2]          # a light stem: plural and pronoun suffixes, the folded teh marbuta
+        elif len(w) >= 4 and w.endswith("ه"):
+            w = w[:-1]
         if len(w) >= 3:
             out.append(w)
     return out
 
 
-def overlap(words: list[str], counts: dict[str, int]) -> float:
-    """The share of a line's distinct content words that occur elsewhere in the article. `counts` holds, per
-    word, the number of kept lines it occurs in, this line included."""
+def overlap(words: list[str], line_key: str, article_key: str) -> float:
+    """The share of a line's distinct content words that occur elsewhere in the article: more often in
+    `article_key` (the title keys of the kept lines, joined) than in `line_key` (this line's). Substring counts,
+    so a stem also matches its inflected forms (`بالغ` in `البالغة`), at the speed of str.count."""
     distinct = set(words)
     if not distinct:
         return 1.0
-    return sum(counts.get(w, 0) > 1 for w in distinct) / len(distinct)
+    return sum(article_key.count(w) > line_key.count(w) for w in distinct) / len(distinct)
 
 
 class RecentTitles:
