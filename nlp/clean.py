@@ -128,8 +128,8 @@ def _run_member(ln: _Line) -> bool:
 def _mark_untriggered(lines: list[_Line], params: H.HeadlineParams, known, own_key: str) -> None:
     """Related headlines with no trigger line (nlp/headlines.py): a line equal to a recent title of the source;
     a headline-shaped line of few article words after a lone separator and before a paragraph, or bare between
-    two paragraphs of prose (the article's own title is never one). Repeated to a fixed point (a removal makes new neighbours and shrinks the article's
-    vocabulary), so cleaning stays idempotent."""
+    two paragraphs of prose (the article's own title is never one). Repeated to a fixed point (a removal makes
+    new neighbours and shrinks the article's vocabulary), so cleaning stays idempotent."""
     if known:
         for ln in lines:
             if ln.reason is None and ln.words >= 3:
@@ -144,8 +144,8 @@ def _mark_untriggered(lines: list[_Line], params: H.HeadlineParams, known, own_k
     if not cand:
         return
     index = {id(ln): i for i, ln in enumerate(lines)}
-    keys: dict[int, str] = {}
-    article = None          # the kept lines' keys, built once a candidate is in place (most articles have none)
+    stems: dict[int, set[str]] = {}
+    counts: dict[str, int] | None = None   # stem -> lines holding it; built once a candidate is in place
     for _ in range(4):
         changed = False
         for ln in cand:
@@ -164,13 +164,17 @@ def _mark_untriggered(lines: list[_Line], params: H.HeadlineParams, known, own_k
                 continue
             if ln.words < need:
                 continue
-            if article is None:   # the article's vocabulary: its title and kept lines
-                keys = {id(x): _dedup_key(x.text) for x in lines if x.reason is None}
-                article = "\n".join([own_key, *keys.values()])
-            if H.overlap(H.content_words(ln.text), keys[id(ln)], article) > params.max_overlap:
+            if counts is None:   # the article's vocabulary: its title and kept lines
+                stems = {id(x): H.content_words(_dedup_key(x.text)) for x in lines if x.reason is None}
+                counts = {}
+                for ws in [H.content_words(own_key), *stems.values()]:
+                    for w in ws:
+                        counts[w] = counts.get(w, 0) + 1
+            if H.overlap(stems[id(ln)], counts) > params.max_overlap:
                 continue
             ln.reason = "related-headline"
-            article = "\n".join([own_key, *(keys[id(x)] for x in lines if x.reason is None)])
+            for w in stems[id(ln)]:
+                counts[w] -= 1
             changed = True
         if not changed:
             break

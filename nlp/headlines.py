@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Container
 
 # the dedup normalization (diacritics/tatweel dropped, alef/ya/teh marbuta folded), shared with nlp/clean.py
@@ -69,33 +70,33 @@ def headline_shaped(text: str, words: int, min_words: int, max_words: int) -> bo
             and not _CONTINUATION.match(text))
 
 
-def content_words(text: str) -> list[str]:
-    """The words that carry content (3+ letters once the article/conjunction prefix and a plural, pronoun or
-    teh-marbuta suffix are off), folded: `البالغة` and `البالغ` are one word."""
-    out = []
-    for w in title_key(text).split():
-        w = w.strip(_STRIP)
-        for p in _PREFIXES:
-            if w.startswith(p) and len(w) - len(p) >= 3:
-                w = w[len(p):]
-                break
-        if len(w) >= 5 and w.endswith(("ات", "ون", "ين", "ها")):
-            w = w[:-2]          # a light stem: plural and pronoun suffixes, the folded teh marbuta
-        elif len(w) >= 4 and w.endswith("ه"):
-            w = w[:-1]
-        if len(w) >= 3:
-            out.append(w)
-    return out
+@lru_cache(maxsize=1 << 16)
+def _stem(word: str) -> str:
+    """A folded word's content stem (article/conjunction prefix, plural/pronoun/teh-marbuta suffix off), or ""
+    when it is shorter than 3 letters: `البالغة` and `البالغ` give one stem. Cached: words repeat."""
+    w = word.strip(_STRIP)
+    for p in _PREFIXES:
+        if w.startswith(p) and len(w) - len(p) >= 3:
+            w = w[len(p):]
+            break
+    if len(w) >= 5 and w.endswith(("ات", "ون", "ين", "ها")):
+        w = w[:-2]
+    elif len(w) >= 4 and w.endswith("ه"):
+        w = w[:-1]
+    return w if len(w) >= 3 else ""
 
 
-def overlap(words: list[str], line_key: str, article_key: str) -> float:
-    """The share of a line's distinct content words that occur elsewhere in the article: more often in
-    `article_key` (the title keys of the kept lines, joined) than in `line_key` (this line's). Substring counts,
-    so a stem also matches its inflected forms (`بالغ` in `البالغة`), at the speed of str.count."""
-    distinct = set(words)
-    if not distinct:
+def content_words(key: str) -> set[str]:
+    """The distinct content stems of a line's title key (`title_key(line)`)."""
+    return {w for w in map(_stem, key.split()) if w}
+
+
+def overlap(words: set[str], counts: dict[str, int]) -> float:
+    """The share of a line's content stems that occur elsewhere in the article. `counts`: per stem, the number
+    of the article's lines (its title included) that hold it, this line included."""
+    if not words:
         return 1.0
-    return sum(article_key.count(w) > line_key.count(w) for w in distinct) / len(distinct)
+    return sum(counts.get(w, 0) > 1 for w in words) / len(words)
 
 
 class RecentTitles:
