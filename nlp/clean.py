@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Container
 
 from nlp import langid
 from nlp import clean_rules as R
+from nlp import headlines as H
 from nlp.segment import sentence_spans
 from nlp.text import display_line
 from schemas.records import Removed, Span
@@ -123,6 +125,79 @@ def _run_member(ln: _Line) -> bool:
     return 4 <= ln.words <= 20 and R.is_headline_like(ln.text) and not _LIST_START.match(ln.text)
 
 
+def _mark_untriggered(lines: list[_Line], params: H.HeadlineParams, known, own_key: str) -> None:
+    """Related headlines with no trigger line (nlp/headlines.py): a line equal to a recent title of the source;
+    a headline-shaped line of few article words after a lone separator and before a paragraph, or bare between
+    two paragraphs of prose (the article's own title is never one). Repeated to a fixed point (a removal makes
+    new neighbours and shrinks the article's vocabulary), so cleaning stays idempotent."""
+    if known:
+        for ln in lines:
+            if ln.reason is None and ln.words >= 3:
+                key = _dedup_key(ln.text)
+                if key != own_key and key in known:
+                    ln.reason = "related-headline"
+    if not params.enabled:
+        return
+    low = min(params.bare_min_words, params.sep_min_words)
+    cand = [ln for ln in lines if ln.reason is None
+            and H.headline_shaped(ln.text, ln.words, low, params.max_words) and _dedup_key(ln.text) != own_key]
+    if not cand:
+        return
+    index = {id(ln): i for i, ln in enumerate(lines)}
+    stems: dict[int, set[str]] = {}
+    counts: dict[str, int] | None = None   # stem -> lines holding it; built once a candidate is in place
+    for _ in range(4):
+        changed = False
+        for ln in cand:
+            if ln.reason is not None:
+                continue
+            i = index[id(ln)]
+            prev = _neighbour(lines, i, -1)
+            nxt = _neighbour(lines, i, 1)
+            if nxt is None or not _is_prose(nxt):
+                continue
+            if prev is not None and prev.reason == "separator" and _prev_kept_is_prose(lines, i):
+                need = params.sep_min_words
+            elif prev is not None and prev.reason is None and _is_prose(prev):
+                need = params.bare_min_words
+            else:
+                continue
+            if ln.words < need:
+                continue
+            if counts is None:   # the article's vocabulary: its title and kept lines
+                stems = {id(x): H.content_words(_dedup_key(x.text)) for x in lines if x.reason is None}
+                counts = {}
+                for ws in [H.content_words(own_key), *stems.values()]:
+                    for w in ws:
+                        counts[w] = counts.get(w, 0) + 1
+            if H.overlap(stems[id(ln)], counts) > params.max_overlap:
+                continue
+            ln.reason = "related-headline"
+            for w in stems[id(ln)]:
+                counts[w] -= 1
+            changed = True
+        if not changed:
+            break
+
+
+def _neighbour(lines: list[_Line], i: int, step: int) -> _Line | None:
+    """The nearest line before/after `i` that is still kept or is a separator (other removed lines are skipped:
+    once they are gone, these are the neighbours)."""
+    j = i + step
+    while 0 <= j < len(lines):
+        if lines[j].reason is None or lines[j].reason == "separator":
+            return lines[j]
+        j += step
+    return None
+
+
+def _prev_kept_is_prose(lines: list[_Line], i: int) -> bool:
+    j = i - 1
+    while j >= 0 and lines[j].reason is not None:
+        j -= 1
+    return j >= 0 and _is_prose(lines[j])
+
+
 def _mark_footer(lines: list[_Line]) -> None:
     """The page footer zone: from the first footer marker after which almost nothing is article text, to the end;
     then back over the tag list (short, unpunctuated lines) that sits between the last sentence and that zone."""
@@ -201,16 +276,7 @@ def _mark_repeats(lines: list[_Line], title_key: str) -> None:
             bucket.append(ln.text)
 
 
-# the dedup key: the matching-text normalizations that matter for spotting a repeat (diacritics and tatweel
-# dropped; alef variants, alef maksura and teh marbuta folded), done with one regex pass and str.replace
-_FOLD_DROP = re.compile("[\u064b-\u0652\u0670\u0640]+")
-
-
-def _dedup_key(text: str) -> str:
-    if not text.isascii():
-        text = _FOLD_DROP.sub("", text)
-        text = text.replace("أ", "ا").replace("إ", "ا").replace("آ", "ا").replace("ى", "ي").replace("ة", "ه")
-    return text.lower().strip(" .،")
+_dedup_key = H.title_key  # the dedup key: one definition, in nlp/headlines.py
 
 
 def _caption_like(ln: _Line) -> bool:
@@ -256,9 +322,13 @@ def _latin_heavy(text: str) -> bool:
     return len(R.LATIN_LETTER.findall(text)) > 2 * len(R.ARABIC_LETTER.findall(text))
 
 
-def clean_article(title: str | None, body: str) -> CleanResult:
+def clean_article(title: str | None, body: str, known_titles: Container[str] = (),
+                  params: H.HeadlineParams = H.DEFAULT) -> CleanResult:
+    """`known_titles`: title keys (`headlines.title_key`) of the source's recent articles, e.g.
+    `RecentTitles.known(source)`; a body line equal to one is a related headline. `params`: the thresholds of
+    the untriggered headline rules."""
     try:
-        return _clean(title, body)
+        return _clean(title, body, known_titles, params)
     except Exception as exc:  # the stage must never raise: keep the text as it is and say why
         text = "\n".join(x for x in (display_line(s) for s in str(body or "").splitlines()) if x)
         return CleanResult(title=display_line(title or ""), body=text, paragraphs=[Span(0, len(text))] if text else [],
@@ -266,7 +336,7 @@ def clean_article(title: str | None, body: str) -> CleanResult:
                            flags=[f"cleaning-error:{type(exc).__name__}"])
 
 
-def _clean(title: str | None, body: str) -> CleanResult:
+def _clean(title: str | None, body: str, known_titles: Container[str], params: H.HeadlineParams) -> CleanResult:
     removed: list[Removed] = []
     lines: list[_Line] = []
     clean_title = display_line(title) if title else ""
@@ -301,6 +371,7 @@ def _clean(title: str | None, body: str) -> CleanResult:
     # 2. neighbours
     _mark_blocks(lines)
     _mark_headline_runs(lines)
+    _mark_untriggered(lines, params, known_titles, _dedup_key(clean_title) if clean_title else "")
     _mark_footer(lines)
     byline = dateline = None
     first = next((ln for ln in lines if ln.reason is None), None)

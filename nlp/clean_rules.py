@@ -33,6 +33,15 @@ READ_ALSO = re.compile(
     r"|(?:أيضا|أيضاً|ايضا|ايضاً)\s*(?:\.\.|…|:))",
     re.I,
 )
+# a whole line that only announces links to other stories: "مواضيع ذات صلة", "شاهد أيضا", "المزيد من الأخبار"
+_ALSO = r"(?:أيضا|أيضاً|ايضا|ايضاً|أيضًا|كذلك)"
+RELATED_MARKER = re.compile(
+    r"^(?:(?:مواضيع|موضوعات|مقالات|أخبار|اخبار|روابط|قصص|تقارير|عناوين)\s+(?:أخرى\s+)?(?:ذات\s+صلة|متعلقة|مرتبطة|مشابهة)"
+    rf"|ذات\s+صلة|(?:شاهد|شاهدوا|طالع|طالعوا|تابع|اقرأ|إقرأ|اقرا|أقرأ|إقرا)\s+{_ALSO}|قد\s+يهمك(?:\s+{_ALSO})?"
+    r"|المزيد(?:\s+من\s+\S+){1,2}|الأكثر\s+(?:قراءة|مشاهدة)|related(?:\s+(?:articles|stories|news))?"
+    r"|(?:read|see)\s+(?:also|more))\s*[:.…]*$",
+    re.I,
+)
 # the tweet permalink or the signature line of an embedded tweet
 TWEET = re.compile(
     r"pic\.twitter\.com/\w+|twitter\.com/\w+/status/\d+"
@@ -142,7 +151,7 @@ def line_reason(line: str, n: int | None = None) -> str | None:
         return "footer-copyright"
     if n <= 4 and MORE_LINK.match(line):
         return "more-link"
-    if n <= 30 and READ_ALSO.match(line):
+    if n <= 30 and READ_ALSO.match(line) or n <= 5 and RELATED_MARKER.match(line):
         return "related-link"
     if is_timestamp(line):
         return "widget-timestamp"
@@ -169,6 +178,8 @@ def credit_reason(line: str) -> bool:
 
 def opens_block(line: str) -> bool:
     """A "read also:" trigger with nothing after it: the headlines of other stories follow on their own lines."""
+    if RELATED_MARKER.match(line):
+        return True
     m = READ_ALSO.match(line)
     return bool(m) and not line[m.end():].strip(" :.…")
 

@@ -13,6 +13,7 @@ import orjson
 
 from nlp.clean import clean_article
 from nlp.entities import analyze
+from nlp.headlines import RecentTitles
 from nlp.stories import StoryIndex, article_text
 from schemas.codec import RecordError, from_dict
 from schemas.records import CleanArticle, EnrichedArticle, Processing, RawArticle, Story
@@ -66,9 +67,24 @@ def ingest(payload: bytes, max_bytes: int, now: str | None = None) -> RawArticle
     return raw
 
 
-def clean(raw: RawArticle, stages_ms: dict[str, float] | None = None) -> CleanArticle:
+def _epoch_s(stamp: str | None) -> float:
+    try:
+        return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp() if stamp else time.time()
+    except ValueError:
+        return time.time()
+
+
+def clean(raw: RawArticle, stages_ms: dict[str, float] | None = None,
+          titles: RecentTitles | None = None) -> CleanArticle:
+    """`titles`: the recent titles per source (read, then this article's title added); a body line equal to one
+    is a related headline. None: no memory (the Faust clean agent, for now)."""
     t0 = time.perf_counter()
-    result = clean_article(raw.title, raw.body)
+    if titles is None:
+        result = clean_article(raw.title, raw.body)
+    else:
+        now = _epoch_s(raw.ingested_at)
+        result = clean_article(raw.title, raw.body, titles.known(raw.source, now))
+        titles.add(raw.source, result.title, now)
     lang = result.lang if result.lang != "und" else (raw.lang or "und")
     processing = Processing(PIPELINE_VERSION, dict(stages_ms or {}))
     record = CleanArticle(
@@ -106,8 +122,8 @@ def assign_story(record: EnrichedArticle, index: StoryIndex) -> EnrichedArticle:
     return record
 
 
-def process(raw: RawArticle, stories: StoryIndex | None = None) -> EnrichedArticle:
+def process(raw: RawArticle, stories: StoryIndex | None = None, titles: RecentTitles | None = None) -> EnrichedArticle:
     """The whole pipeline in-process, as `akhbar process` runs it. Stories are clustered within the articles
-    given the same `stories` index (`akhbar process` uses one per run); without one, an article is its own
-    story."""
-    return assign_story(enrich(clean(raw)), stories if stories is not None else StoryIndex())
+    given the same `stories` index, and related headlines matched against the titles in `titles` (`akhbar
+    process` keeps one of each per run); without them, an article is its own story and has no memory."""
+    return assign_story(enrich(clean(raw, titles=titles)), stories if stories is not None else StoryIndex())

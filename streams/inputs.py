@@ -20,8 +20,9 @@ class InputError(ValueError):
     pass
 
 
-def expand(paths: list[str | Path]) -> list[Path]:
-    """Files named, and the input files below directories named, in a stable order."""
+def expand(paths: list[str | Path], exclude: Path | None = None) -> list[Path]:
+    """Files named, and the input files below directories named, in a stable order; never `exclude` (the file
+    being written, e.g. `akhbar process DIR -o DIR/out.jsonl`), whether named or found in a directory."""
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
@@ -30,7 +31,17 @@ def expand(paths: list[str | Path]) -> list[Path]:
             files.append(p)
         else:
             raise InputError(f"{p}: no such file or directory")
+    if exclude is not None:
+        files = [f for f in files if not same_file(f, exclude)]
     return files
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """The same file on disk (through symlinks, hard links, `..`); False when either does not exist."""
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False
 
 
 def read_text_article(path: Path, source: str | None = None) -> RawArticle:
@@ -55,8 +66,9 @@ def _record(obj, where: str, source: str | None) -> RawArticle:
     return raw
 
 
-def read_articles(paths: list[str | Path], source: str | None = None) -> Iterator[RawArticle]:
-    for path in expand(paths):
+def read_articles(paths: list[str | Path], source: str | None = None,
+                  exclude: Path | None = None) -> Iterator[RawArticle]:
+    for path in expand(paths, exclude):
         if path.suffix == ".txt":
             yield read_text_article(path, source)
         elif path.suffix == ".jsonl":
@@ -79,10 +91,10 @@ def _loads(data: bytes, where: str):
         raise InputError(f"{where}: invalid JSON ({exc})") from None
 
 
-def count_articles(paths: list[str | Path]) -> int:
+def count_articles(paths: list[str | Path], exclude: Path | None = None) -> int:
     """How many articles the paths hold (for progress bars): .txt files, .jsonl lines, .json array items."""
     total = 0
-    for path in expand(paths):
+    for path in expand(paths, exclude):
         if path.suffix == ".jsonl":
             with path.open("rb") as fh:
                 total += sum(1 for line in fh if line.strip())

@@ -36,3 +36,25 @@ def test_bad_settings_are_reported_not_raised(monkeypatch):
     monkeypatch.setenv("AKHBAR_PARTITIONS", "many")
     result = CliRunner().invoke(cli, ["config"])
     assert result.exit_code == 2 and "AKHBAR_PARTITIONS='many'" in result.output
+
+
+def test_process_never_reads_its_own_output_file(tmp_path):
+    """`akhbar process DIR -o DIR/out.jsonl`: the output lies among the inputs. It must be skipped (and said so),
+    not read back while it is written (which fed each record back in and never ended). A subprocess with a
+    timeout, so the old behaviour fails the test instead of hanging it; enough articles that the output is
+    flushed to disk while the inputs are still being read."""
+    import subprocess
+    import sys
+
+    title, _, body = SEED.read_text(encoding="utf-8").partition("\n")
+    with (tmp_path / "in.jsonl").open("wb") as fh:
+        for i in range(40):
+            fh.write(orjson.dumps({"id": f"a{i}", "title": title, "body": body, "source": "desk"}) + b"\n")
+    out = tmp_path / "out.jsonl"
+    out.write_bytes(b"")  # a previous run's output is there too
+    done = subprocess.run([sys.executable, "-m", "streams.cli.main", "process", str(tmp_path), "-o", str(out)],
+                          capture_output=True, text=True, timeout=90)
+    assert done.returncode == 0, done.stderr
+    ids = [orjson.loads(line)["id"] for line in out.read_bytes().splitlines()]
+    assert ids == [f"a{i}" for i in range(40)]
+    assert f"skipping {out}: it is the output file" in done.stderr

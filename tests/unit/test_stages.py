@@ -61,3 +61,19 @@ def test_non_arabic_articles_skip_the_arabic_entity_model():
                         1 << 20)
     rec = stages.process(raw)
     assert rec.lang == "en" and rec.entities == []
+
+
+def test_clean_remembers_the_titles_of_the_run_per_source():
+    from nlp.headlines import RecentTitles
+    from schemas.records import RawArticle
+
+    p = "قال المسؤول إن الحكومة ستعلن القرار النهائي خلال الأيام المقبلة بعد مشاورات واسعة مع الأطراف المعنية."
+    head = "الحكومة ستعلن القرار النهائي للمشاورات"   # its words are the article's: only the memory tells
+    first = RawArticle(body=p, title=head, source="desk", id="a1")
+    later = RawArticle(body="\n".join([p, head, p.replace("قال", "وأكد")]), title="عنوان آخر", source="desk", id="a2")
+    assert stages.clean(later).removed == []
+    titles = RecentTitles()
+    stages.clean(first, titles=titles)
+    assert [(x.line, x.reason) for x in stages.clean(later, titles=titles).removed] == [(2, "related-headline")]
+    other = RawArticle(body=later.body, title="عنوان آخر", source="wire", id="a3")
+    assert stages.clean(other, titles=titles).removed == []   # per source

@@ -1,0 +1,144 @@
+"""Related headlines without a trigger line: the signals, their thresholds, and the memory of recent titles.
+
+A headline of another story pasted into a body (after a lone separator, or bare between two paragraphs) is told
+from the author's crossheads by signals no single site's markup decides:
+  - shape: a short line (`min_words`..`max_words`) with no sentence-final punctuation, not opening like a
+    continued sentence (`وقال`, `كما`, `لكن`, ...), not a quotation, not a list item;
+  - position: right after a separator line and before a paragraph, or between two paragraphs of prose;
+  - vocabulary: a crosshead announces the section it heads, so most of its words recur in the article; the
+    headline of another story shares few (`overlap` <= `max_overlap`);
+  - memory: a line equal (after the dedup normalization) to a title the same source published recently.
+The thresholds are data (`HeadlineParams`), chosen by a leave-one-site-out evaluation
+(bench/clean_headlines_eval.py); the defaults below are its choice on all sites (ten of the twelve folds chose the same). Pure: no I/O, no Kafka;
+the memory is an object the caller owns and passes in.
+"""
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Container
+
+# the dedup normalization (diacritics/tatweel dropped, alef/ya/teh marbuta folded), shared with nlp/clean.py
+_FOLD_DROP = re.compile("[\u064b-\u0652\u0670\u0640]+")
+_STRIP = " .،,:;؛!?؟\"'«»“”()[]-–—…"
+
+
+def title_key(text: str) -> str:
+    """The key two lines are compared on: the matching-text folds that matter for a repeat, done cheaply."""
+    if not text.isascii():
+        text = _FOLD_DROP.sub("", text)
+        text = text.replace("أ", "ا").replace("إ", "ا").replace("آ", "ا").replace("ى", "ي").replace("ة", "ه")
+    return text.lower().strip(" .،")
+
+
+@dataclass(frozen=True, slots=True)
+class HeadlineParams:
+    """Thresholds of the untriggered headline rules. `enabled=False` gives the cleaner without them."""
+    bare_min_words: int = 4      # a bare line between two paragraphs: at least this many words
+    sep_min_words: int = 1       # a single line after a separator, before a paragraph: at least this many words
+    max_words: int = 20
+    max_overlap: float = 0.34    # at most this share of its words may recur elsewhere in the article
+    enabled: bool = True
+
+
+DEFAULT = HeadlineParams()
+OFF = HeadlineParams(enabled=False)
+
+# a line opening like a continued sentence is prose: a connective, or a reporting verb (with or without و/ف)
+_CONTINUATION = re.compile(
+    r"^(?:(?:و|ف)?(?:قال|قالت|أضاف|أضافت|أكد|أكدت|أشار|أشارت|أوضح|أوضحت|تابع|تابعت|لفت|لفتت|اعتبر|اعتبرت|"
+    r"يقول|تقول|يضيف|تضيف|يشير|تشير|يذكر|ذكر|ذكرت)|(?:و|ف)(?:كان|كانت|قد|لم|لن|لا|هو|هي|هذا|هذه|في|من|على|إن|"
+    r"أن|إذ|ما|بعد|قبل|منذ|مع)|كما|حيث|بينما|ثم|لكن|لكنه|لكنها|ولكن|بل|أما|إذ|لذلك|لذا|وبالتالي|وأخيرا)(?=\s|$)"
+)
+# a whole-line quotation: opens with a quote mark that closes only at the end
+_QUOTATION = re.compile(r"^[«\"“„'‘][^«»\"“”„'‘]*[»\"”'’][.!?؟…]*$")
+_LIST_START = re.compile(r"^(?:[-–—_•*·▪●◦+]|\(?\d{1,3}\s*[-.)/:]|\(?[a-zأ-ي][).])")
+_NOT_HEADLINE_END = re.compile(r"(?:[.…:؛،,]|[.…][!?؟]+)[\"'”»)\]}]*$")
+# two sentences on one line: a single full stop, or a ? or !, followed by more words (`..` joins title parts),
+# or a semicolon
+_INNER_END = re.compile(r"(?<![.])[.](?![.])\s+\S|[?؟!]\s+\S|؛")
+_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال")
+
+
+def headline_shaped(text: str, words: int, min_words: int, max_words: int) -> bool:
+    """Headline shape: min..max words, no sentence-final punctuation (a headline may end in ? or !), not two
+    sentences, not a continued sentence, a whole-line quotation or a list item."""
+    return (min_words <= words <= max_words and not _NOT_HEADLINE_END.search(text) and not _INNER_END.search(text)
+            and not _QUOTATION.match(text) and not _LIST_START.match(text)
+            and not _CONTINUATION.match(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _stem(word: str) -> str:
+    """A folded word's content stem (article/conjunction prefix, plural/pronoun/teh-marbuta suffix off), or ""
+    when it is shorter than 3 letters: `البالغة` and `البالغ` give one stem. Cached: words repeat."""
+    w = word.strip(_STRIP)
+    for p in _PREFIXES:
+        if w.startswith(p) and len(w) - len(p) >= 3:
+            w = w[len(p):]
+            break
+    if len(w) >= 5 and w.endswith(("ات", "ون", "ين", "ها")):
+        w = w[:-2]
+    elif len(w) >= 4 and w.endswith("ه"):
+        w = w[:-1]
+    return w if len(w) >= 3 else ""
+
+
+def content_words(key: str) -> set[str]:
+    """The distinct content stems of a line's title key (`title_key(line)`)."""
+    return {w for w in map(_stem, key.split()) if w}
+
+
+def overlap(words: set[str], counts: dict[str, int]) -> float:
+    """The share of a line's content stems that occur elsewhere in the article. `counts`: per stem, the number
+    of the article's lines (its title included) that hold it, this line included."""
+    if not words:
+        return 1.0
+    return sum(counts.get(w, 0) > 1 for w in words) / len(words)
+
+
+class RecentTitles:
+    """The titles each source published recently, bounded in size (`per_source` titles per source, `sources`
+    sources, least recently seen first out) and in time (`horizon_s` seconds). The caller owns it: `akhbar
+    process` keeps one over the run; the cleaner only reads `known(source)`."""
+
+    def __init__(self, per_source: int = 2000, horizon_s: float = 7 * 86400, sources: int = 1000) -> None:
+        self.per_source, self.horizon_s, self.max_sources = per_source, horizon_s, sources
+        self._by_source: OrderedDict[str, OrderedDict[str, float]] = OrderedDict()
+
+    def add(self, source: str | None, title: str | None, at_s: float) -> None:
+        key = title_key(title or "")
+        if len(key.split()) < 3:
+            return
+        titles = self._by_source.get(source or "")
+        if titles is None:
+            titles = self._by_source[source or ""] = OrderedDict()
+            while len(self._by_source) > self.max_sources:
+                self._by_source.popitem(last=False)
+        self._by_source.move_to_end(source or "")
+        titles[key] = at_s
+        titles.move_to_end(key)
+        while len(titles) > self.per_source:
+            titles.popitem(last=False)
+        self._expire(titles, at_s)
+
+    def known(self, source: str | None, now_s: float | None = None) -> Container[str]:
+        """The title keys of `source` (expired ones dropped first when `now_s` is given)."""
+        titles = self._by_source.get(source or "")
+        if titles is None:
+            return ()
+        if now_s is not None:
+            self._expire(titles, now_s)
+        return titles
+
+    def _expire(self, titles: OrderedDict[str, float], now_s: float) -> None:
+        while titles:
+            key, at = next(iter(titles.items()))
+            if now_s - at <= self.horizon_s:
+                break
+            del titles[key]
+
+    def __len__(self) -> int:
+        return sum(len(t) for t in self._by_source.values())

@@ -1,0 +1,80 @@
+"""Related headlines of other stories in the four layouts news sites use, and what must not be taken for one:
+crossheads, questions, verse, quoted lines (synthetic strings; no article text is copied here)."""
+from __future__ import annotations
+
+from nlp.clean import clean_article
+from nlp.headlines import OFF, RecentTitles, headline_shaped, title_key
+
+P1 = "قال المسؤول إن الحكومة ستعلن القرار النهائي خلال الأيام المقبلة بعد مشاورات واسعة مع الأطراف المعنية."
+P2 = "وأضاف أن اللجنة المختصة ستجتمع مرة أخرى الأسبوع المقبل لمراجعة التوصيات وإقرار الخطة الجديدة للمشروع."
+P3 = "وكانت الوزارة قد أعلنت في وقت سابق عن برنامج شامل لتطوير البنية التحتية في عدد من المدن والمحافظات."
+H1 = "«نادي الهلال» يتعاقد مع مدرب برتغالي لموسمين مقبلين"
+H2 = "ارتفاع أسعار الذهب في الأسواق العالمية بعد قرار الفيدرالي"
+
+
+def reasons(r):
+    return {x.line: x.reason for x in r.removed}
+
+
+def test_marker_family_opens_a_block():
+    for marker in ["مواضيع ذات صلة", "مقالات ذات صلة", "أخبار ذات صلة", "شاهد أيضا", "طالع أيضاً:", "اقرأ أيضا",
+                   "المزيد من الأخبار"]:
+        r = clean_article("عنوان", "\n".join([P1, marker, H1, H2, P2]))
+        assert r.body == P1 + "\n" + P2, marker
+        assert reasons(r) == {2: "related-link", 3: "related-headline", 4: "related-headline"}, marker
+
+
+def test_separator_then_one_headline_then_the_next_paragraph():
+    r = clean_article("عنوان", "\n".join([P1, "-", H1, P2, P3]))
+    assert r.body == "\n".join([P1, P2, P3])
+    assert reasons(r) == {2: "separator", 3: "related-headline"}
+
+
+def test_bare_headline_between_two_paragraphs():
+    r = clean_article("عنوان", "\n".join([P1, H2, P2, P3]))
+    assert r.body == "\n".join([P1, P2, P3]) and reasons(r) == {2: "related-headline"}
+    # the thresholds are parameters: without the untriggered rules the line stays
+    assert clean_article("عنوان", "\n".join([P1, H2, P2, P3]), params=OFF).removed == []
+
+
+def test_crossheads_questions_and_quotations_between_paragraphs_are_kept():
+    crosshead = "خطة شاملة لتطوير البنية التحتية في المدن"   # its words are the section's
+    question = "كيف تشكل؟ أين مركزه؟ من يمثله إذا أردنا التحدث معه؟"   # several sentences on one line
+    quotation = "«سنعلن القرار النهائي خلال الأيام المقبلة بعد المشاورات»"
+    continued = "كما أعلنت الوزارة عن برنامج جديد للمدارس الحكومية"
+    for line in [crosshead, question, quotation, continued]:
+        r = clean_article("عنوان", "\n".join([P1, line, P3, P2]))
+        assert r.removed == [], line
+
+
+def test_a_line_equal_to_a_recent_title_of_the_source_is_a_related_headline():
+    memory = RecentTitles(per_source=10)
+    memory.add("desk", "رحلة قصيرة", 0.0)     # fewer than 3 words: too common a phrase to match on
+    memory.add("desk", "الوزير يزور المدينة", 1.0)
+    body = "\n".join([P1, "الوزير يزور المدينة", "رحلة قصيرة", P2])
+    r = clean_article("عنوان", body, memory.known("desk"))
+    assert reasons(r) == {2: "related-headline"}
+    assert clean_article("عنوان", body, memory.known("other")).removed == []   # per source
+    # the article's own title, seen before (a new version of the same article), is not a related headline
+    own = clean_article("الوزير يزور المدينة", "\n".join([P1, P2, "الوزير يزور المدينة", P3]), memory.known("desk"))
+    assert own.removed == []
+
+
+def test_recent_titles_are_bounded_in_size_and_time():
+    memory = RecentTitles(per_source=2, horizon_s=100.0, sources=2)
+    for i, t in enumerate(["عنوان الخبر الأول هنا", "عنوان الخبر الثاني هنا", "عنوان الخبر الثالث هنا"]):
+        memory.add("a", t, float(i))
+    assert title_key("عنوان الخبر الأول هنا") not in memory.known("a") and len(memory.known("a")) == 2
+    assert title_key("عنوان الخبر الثالث هنا") in memory.known("a", now_s=50.0)
+    assert len(memory.known("a", now_s=1000.0)) == 0
+    memory.add("b", "عنوان من مصدر ثان", 0.0)
+    memory.add("c", "عنوان من مصدر ثالث", 0.0)
+    assert len(memory.known("a")) == 0 and len(memory) == 2   # the least recently seen source went first
+
+
+def test_headline_shape():
+    assert headline_shaped(H1, len(H1.split()), 3, 25)
+    assert headline_shaped("من سيفوز.. النصر أم الهلال؟", 5, 3, 25)
+    assert not headline_shaped(P1, len(P1.split()), 3, 25)                     # ends like a sentence
+    assert not headline_shaped("وقال المسؤول إن اللجنة ستجتمع", 5, 3, 25)      # a continued sentence
+    assert not headline_shaped("- بند أول في القائمة", 5, 3, 25)               # a list item
