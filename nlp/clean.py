@@ -251,7 +251,7 @@ def _mark_footer(lines: list[_Line]) -> None:
 
 
 def _mark_repeats(lines: list[_Line], title_key: str) -> None:
-    """The title repeated as the first paragraph (a scraping artifact; a title line later on, e.g. a refrain or
+    """The title repeated as the first paragraph, once or more (a scraping artifact; a title line later on, e.g. a refrain or
     a poem's first verse, is the author's), and any long paragraph repeated verbatim."""
     seen: dict[str, list[str]] = {}   # cheap key (normalized head + length) -> full keys of the lines behind it
     first = True
@@ -261,6 +261,7 @@ def _mark_repeats(lines: list[_Line], title_key: str) -> None:
         was_first, first = first, False
         if was_first and title_key and ln.words <= 40 and _dedup_key(ln.text) == title_key:
             ln.reason = "repeated-title"
+            first = True  # repeated more than once at the top: each copy goes (cleaning stays idempotent)
             continue
         if ln.words < 8:
             continue

@@ -106,6 +106,13 @@ def test_repeated_lead_paragraph_and_title():
     assert reasons(r) == {1: "repeated-title", 4: "repeated-paragraph"}
 
 
+def test_a_title_repeated_twice_at_the_top_goes_both_times_and_cleaning_stays_idempotent():
+    r = clean_article("عنوان الخبر", "\n".join(["عنوان الخبر", "عنوان الخبر", P1]))
+    assert reasons(r) == {1: "repeated-title", 2: "repeated-title"} and r.body == P1
+    again = clean_article(None, "\n".join([r.title, r.body]))
+    assert again.body == r.body  # hypothesis found title '0', body '0\r0': the second copy survived, then went
+
+
 def test_html_escaped_title_and_entities():
     r = clean_article("ارتفاع &quot;فلكي&quot; للأسعار", "نص &amp; <b>مهم</b> هنا وهناك.")
     assert r.title == 'ارتفاع "فلكي" للأسعار' and r.body == "نص & مهم هنا وهناك."
