@@ -21,6 +21,7 @@ MODEL_FILE = MODEL_DIR / "akhbar-ner.crfsuite"
 CLUSTERS_FILE = MODEL_DIR / "clusters.tsv"
 GAZETTEER_FILE = MODEL_DIR / "gazetteer.tsv"
 NAMES_FILE = MODEL_DIR / "names.tsv"
+LISTS_FILE = MODEL_DIR / "lists.tsv"
 TYPES = ("PER", "LOC", "ORG", "MISC")
 # Decoding bias against the O label (recall-oriented decoding); chosen on the dev split, see docs/ner.md.
 O_PENALTY = 0.25
@@ -59,7 +60,9 @@ class Tagger:
         # the decoder caches per-word emission scores itself; the string features need no cache here
         self.features = FeatureExtractor(with_builtin(read_gazetteer(folder / GAZETTEER_FILE.name)),
                                          read_clusters(clusters), counts=read_counts(clusters), cache_size=1,
-                                         names=read_names(folder / NAMES_FILE.name))
+                                         names=read_names(folder / NAMES_FILE.name),
+                                         lists=read_gazetteer(folder / LISTS_FILE.name),  # nlp.ner.lists
+                                         translit=True)
         weights = self.model_path.with_suffix(".npz")
         if not weights.is_file() or weights.stat().st_mtime < self.model_path.stat().st_mtime:
             buf = io.BytesIO()
