@@ -122,7 +122,7 @@ class Tagger:
             heads = np.bitwise_or.reduceat(bits, cuts).tolist()
             for k, ts in enumerate(tags):
                 if heads[k] & RULE_BITS or ts.count("O") != len(ts):
-                    tags[k] = apply(words[k], ts, self._rules_for(heads[k]), self.features)
+                    tags[k] = apply(words[k], ts, self._rules_for(heads[k]), self.features, sport[k])
         if self.consistency:
             kget, aget = dec.aux_cols[0].__getitem__, dec.aux_cols[1].__getitem__
             tags = harmonize(words, tags, keys=[list(map(kget, rs)) for rs in rows],

@@ -182,6 +182,31 @@ def names(wheels, out):
     click.echo(f"{len(built)} names -> {out}", err=True)
 
 
+@ner.command()
+@click.option("--gold", "gold_path", default=None, type=click.Path(dir_okay=False),
+              show_default="tests/gold/ner_news.jsonl", help="The news gold set (ids and offsets).")
+@click.option("--news-root", default=None, type=click.Path(file_okay=False),
+              show_default="../shared/data/news", help="Folder with <dataset>/articles.jsonl.")
+@click.option("--model", default=None, type=click.Path(dir_okay=False), help="Model file (default: the shipped one).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def gold(gold_path, news_root, model, as_json):
+    """Score Tagger.find (CRF, rules, document consistency) on the gold set of current news: exact-match P/R/F1 per
+    type over the annotated regions of its articles (conventions in docs/ner.md)."""
+    from nlp.ner import Tagger
+    from nlp.ner.data import default_data_root
+    from nlp.ner.newsgold import GOLD_FILE, GoldError, attach_texts, evaluate_gold, read_gold
+    try:
+        records = read_gold(gold_path or GOLD_FILE)
+        pairs = attach_texts(records, news_root or default_data_root().parent / "news")
+        res = evaluate_gold(Tagger(model), pairs)
+    except (GoldError, OSError, ValueError) as e:
+        raise click.ClickException(str(e))
+    if as_json:
+        click.echo(json.dumps(res))
+        return
+    click.echo(_table("", res, head=f"news gold: {res['articles']} articles"))
+
+
 @ner.command(name="lists")
 @click.argument("wheel", type=click.Path(exists=True, dir_okay=False))
 @click.option("--out", default=str(LISTS_FILE), show_default=True, type=click.Path(dir_okay=False))
@@ -201,8 +226,8 @@ def lists_(wheel, out):
     click.echo(f"{sum(map(len, built.values()))} entries -> {out}", err=True)
 
 
-def _table(name: str, res: dict) -> str:
-    lines = [f"{name}: {res['sentences']} sentences, {res.get('tokens_per_s', 0)} tokens/s",
+def _table(name: str, res: dict, head: str | None = None) -> str:
+    lines = [head or f"{name}: {res['sentences']} sentences, {res.get('tokens_per_s', 0)} tokens/s",
              f"{'type':6} {'P':>7} {'R':>7} {'F1':>7} {'gold':>6} {'pred':>6}"]
     for t, v in list(res["per_type"].items()) + [("micro", res["micro"])]:
         lines.append(f"{t:6} {v['precision']:7.4f} {v['recall']:7.4f} {v['f1']:7.4f} {v['gold']:6d} {v['pred']:6d}")

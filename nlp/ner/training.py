@@ -158,16 +158,17 @@ def evaluate(tagger, sentences: list[Sentence], docs: int = 0, rules: bool = Tru
     document boundaries)."""
     t0 = time.perf_counter()
     dec = getattr(tagger, "decoder", None)
+    sport = sentence_topics([toks for toks, _ in sentences])
     if dec is not None:  # batches of 16 sentences, like the sentences of one article in Tagger.find
         pred = []
-        sport = sentence_topics([toks for toks, _ in sentences])
         for i in range(0, len(sentences), 16):
             pred += dec.tag_many([toks for toks, _ in sentences[i:i + 16]], sport[i:i + 16])
     else:
         pred = [tagger.tag(toks) for toks, _ in sentences]
     if rules and getattr(tagger, "rules", None):
         from nlp.ner.rules import apply
-        pred = [apply(toks, p, tagger.rules, getattr(tagger, "features", None)) for (toks, _), p in zip(sentences, pred)]
+        pred = [apply(toks, p, tagger.rules, getattr(tagger, "features", None), sp)
+                for (toks, _), p, sp in zip(sentences, pred, sport)]
     if docs:
         from nlp.ner.consistency import harmonize
         out = []
