@@ -35,10 +35,12 @@ def ner() -> None:
               help="Add NewsFANE Gold (minus the sentences of the ANERcorp dev split); lowers dev F1, see docs/ner.md.")
 @click.option("--aqmar/--no-aqmar", default=True, show_default=True, help="Add AQMAR train.")
 @click.option("--lists", "list_types", default=None, metavar="TYPE,...",
-              help="Use only these arwikicats lists (CLUB,CUP,CITY,PLACE,PPL; '' for none), for experiments: needs an "
-                   "--out outside the shipped model folder. Default: all of model/lists.tsv.")
+              help="Experiments: these arwikicats lists (CLUB,CUP,CITY,PLACE,PPL) as features; needs an --out outside "
+                   "the shipped model folder. Default: none (the shipped model; see docs/ner.md).")
+@click.option("--translit/--no-translit", default=False, show_default=True,
+              help="Experiments: the transliteration-shape feature (built from the lists in the model folder).")
 @click.option("--json", "as_json", is_flag=True, help="Print the dev scores as JSON.")
-def train(data_root, out, c1, c2, iterations, seed, newsfane, aqmar, list_types, as_json):
+def train(data_root, out, c1, c2, iterations, seed, newsfane, aqmar, list_types, translit, as_json):
     """Train the CRF on ANERcorp train minus the dev split (+ NewsFANE, AQMAR), then score dev and AQMAR dev."""
     from nlp.ner.data import ConllError
     from nlp.ner.training import train_model
@@ -48,7 +50,7 @@ def train(data_root, out, c1, c2, iterations, seed, newsfane, aqmar, list_types,
     try:
         lists = None if list_types is None else tuple(t for t in list_types.split(",") if t)
         res = train_model(root, out, c1=c1, c2=c2, max_iterations=iterations, seed=seed, use_newsfane=newsfane,
-                          use_aqmar=aqmar, lists=lists, log=lambda m: click.echo(m, err=True))
+                          use_aqmar=aqmar, lists=lists, translit=translit, log=lambda m: click.echo(m, err=True))
     except (ConllError, ValueError) as e:
         raise click.ClickException(str(e))
     if as_json:

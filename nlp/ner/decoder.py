@@ -43,6 +43,14 @@ class Decoder:
     per-word facts (``rows_of`` returns the row ids); its last element, a small int, is also kept in the array
     ``bits``."""
 
+    @staticmethod
+    def attributes(weights_path) -> set[str]:
+        """The attribute names of exported weights (which features the model was trained with)."""
+        z = np.load(weights_path)
+        if hasattr(weights_path, "seek"):
+            weights_path.seek(0)
+        return set(str(z["attrs"]).split("\n")) if z["weights"].shape[0] else set()
+
     def __init__(self, weights_path: str | Path, features, o_penalty: float = 0.0, cache_size: int = 100_000,
                  aux=None):
         z = np.load(weights_path)

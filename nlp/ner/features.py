@@ -70,7 +70,7 @@ class FeatureExtractor:
     def __init__(self, gaz: dict[str, set[str]], clusters: dict[str, tuple[str, ...]], cache_size: int = 300_000,
                  bigrams: bool = False, counts: dict[str, int] | None = None, long_triggers: bool = True,
                  topic: bool = True, nat_context: bool = False, names: dict[str, str] | None = None,
-                 lists: dict[str, set[str]] | None = None, translit: bool = False):
+                 lists: dict[str, set[str]] | None = None, translit: bool = False, clubs: set[str] | None = None):
         self.single: dict[str, list[str]] = {}
         # multi-word entries by first word; the arwikicats lists (``nlp.ner.lists``) are matched on their own, so
         # that a longer list entry never hides an ANERGazet match
@@ -99,6 +99,8 @@ class FeatureExtractor:
         self.names = names or {}
         # transliteration shape (nlp.ner.translit): the lists' words against the frequent news words
         self.translit = from_lists(lists or {}, counts) if translit else None
+        # the club list, for the sport_clubs rule (by default the CLUB list among the features)
+        self.clubs: set[str] = clubs if clubs is not None else set((lists or {}).get("CLUB", ()))
         self._bos = (["-1:BOS"], ["-2:BOS"])
         self._eos = (["+1:EOS"], ["+2:EOS"])
 

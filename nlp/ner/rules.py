@@ -208,16 +208,8 @@ def _forms(word: str) -> tuple[str, ...]:
 
 def _on_club_list(words: list[str], lexicon) -> bool:
     """The words are an entry of the arwikicats club list (the first word also without its proclitics)."""
-    rest = tuple(norm(w) for w in words[1:])
-    for first in _forms(words[0]):
-        if not rest:
-            if "CLUB" in lexicon.single.get(first, ()):
-                return True
-        else:
-            for parts, typ in lexicon.lmulti.get(first, ()):
-                if typ == "CLUB" and parts[1:] == rest:
-                    return True
-    return False
+    rest = "".join(" " + norm(w) for w in words[1:])
+    return any(first + rest in lexicon.clubs for first in _forms(words[0]))
 
 
 _IN = norm("في")
@@ -250,7 +242,7 @@ def apply(words: list[str], tags: list[str], rules=ALL, lexicon=None, sport: boo
             if lexicon is not None and lexicon.names and lexicon.counts:
                 tags = _NAME_RULES[name](words, tags, lexicon)
         elif name in _SPORT_RULES:
-            if sport and lexicon is not None:
+            if sport and lexicon is not None and getattr(lexicon, "clubs", None):
                 tags = _SPORT_RULES[name](words, tags, lexicon)
         else:
             tags = _RULES[name](words, tags)

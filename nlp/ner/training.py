@@ -21,12 +21,13 @@ def train_model(data_root: str | Path, out: str | Path = MODEL_FILE, *, c1: floa
                 max_iterations: int = 150, seed: int = 13, use_newsfane: bool = False, use_aqmar: bool = True,
                 use_anercorp: bool = True,
                 min_freq: int = 1, topic: bool = True, aqmar_weight: int = 1, names: bool = True,
-                lists: tuple[str, ...] | None = None, translit: bool = True, progress: bool = True,
+                lists: tuple[str, ...] | None = None, translit: bool = False, progress: bool = True,
                 log=print) -> dict:
     """Train on ANERcorp train (minus the dev split) [+ NewsFANE minus dev text] [+ AQMAR train]; write the model,
     the compiled gazetteer and keep the clusters and names files next to it (``names=False``: a model without the
-    person-name features; its folder gets no names file; ``lists``: the arwikicats list types to use, None for all
-    of the shipped ``lists.tsv``). Returns the dev scores."""
+    person-name features; its folder gets no names file; ``lists``: the arwikicats list types to use as features,
+    None for none, as the shipped model; ``translit``: the transliteration-shape feature, off in the shipped model;
+    see docs/ner.md for why). Returns the dev scores."""
     data_root = Path(data_root)
     out = Path(out)
     data = load_training(data_root, use_newsfane=use_newsfane, use_aqmar=use_aqmar, use_anercorp=use_anercorp,
@@ -40,15 +41,16 @@ def train_model(data_root: str | Path, out: str | Path = MODEL_FILE, *, c1: floa
            "aqmar_dev": evaluate(tagger, data["aqmar_dev"]),
            "params": {"c1": c1, "c2": c2, "max_iterations": max_iterations, "seed": seed, "newsfane": use_newsfane, "anercorp": use_anercorp,
                       "aqmar": use_aqmar, "min_freq": min_freq, "names": len(fx.names),
-                      "lists": sorted(lists) if lists is not None else "all", "translit": translit}, "data": data["stats"]}
+                      "lists": sorted(lists) if lists is not None else [], "translit": translit}, "data": data["stats"]}
     return res
 
 
 def prepare_model_dir(data_root: Path, folder: Path, *, names: bool = True, topic: bool = True,
-                      lists: tuple[str, ...] | None = None, translit: bool = True) -> FeatureExtractor:
+                      lists: tuple[str, ...] | None = None, translit: bool = False) -> FeatureExtractor:
     """Write the compiled gazetteer into ``folder``, copy the shipped clusters (and names) files there unless it has
-    its own, write the arwikicats lists there (``lists``: only those types; None: the shipped file as it is), and
-    return the feature extractor a model in that folder is trained and tagged with."""
+    its own, and return the feature extractor a model in that folder is trained with. The arwikicats lists: with
+    ``lists`` (types), those lists are written there and are features; with None the shipped file is copied there
+    (the ``sport_clubs`` rule reads it) and they are no features."""
     folder.mkdir(parents=True, exist_ok=True)
     lists_path = folder / LISTS_FILE.name
     if lists is not None:
@@ -67,7 +69,7 @@ def prepare_model_dir(data_root: Path, folder: Path, *, names: bool = True, topi
         raise ValueError(f"names=False, but {names_path} exists (the tagger would load it): write elsewhere")
     return FeatureExtractor(with_builtin(gaz), read_clusters(clusters_path), counts=read_counts(clusters_path),
                             topic=topic, names=read_names(names_path),
-                            lists=read_gazetteer(lists_path), translit=translit)
+                            lists=read_gazetteer(lists_path) if lists is not None else {}, translit=translit)
 
 
 def fit(sentences: list[Sentence], out: Path, fx: FeatureExtractor, *, c1: float, c2: float, max_iterations: int,
