@@ -13,6 +13,8 @@
   first a given name, none of them common in the unlabeled news, are a person (والسوري بسام الصباغ); a person name
   the CRF started on the adjective starts after it. Needs the lists and the news counts (``lexicon``: the tagger's
   ``FeatureExtractor``).
+- ``sport_clubs``: in a sports context (``nlp.ner.topic``), a LOC on the arwikicats club list (``lexicon.clubs``,
+  ``nlp.ner.lists``) is the club, unless it is a country or follows في (برشلونة، ليون، كوبنهاغن).
 """
 from __future__ import annotations
 
