@@ -21,6 +21,7 @@ MODEL_FILE = MODEL_DIR / "akhbar-ner.crfsuite"
 CLUSTERS_FILE = MODEL_DIR / "clusters.tsv"
 GAZETTEER_FILE = MODEL_DIR / "gazetteer.tsv"
 NAMES_FILE = MODEL_DIR / "names.tsv"
+LISTS_FILE = MODEL_DIR / "lists.tsv"
 TYPES = ("PER", "LOC", "ORG", "MISC")
 # Decoding bias against the O label (recall-oriented decoding); chosen on the dev split, see docs/ner.md.
 O_PENALTY = 0.25
@@ -57,15 +58,22 @@ class Tagger:
         folder = self.model_path.parent
         clusters = folder / CLUSTERS_FILE.name
         # the decoder caches per-word emission scores itself; the string features need no cache here
-        self.features = FeatureExtractor(with_builtin(read_gazetteer(folder / GAZETTEER_FILE.name)),
-                                         read_clusters(clusters), counts=read_counts(clusters), cache_size=1,
-                                         names=read_names(folder / NAMES_FILE.name))
         weights = self.model_path.with_suffix(".npz")
         if not weights.is_file() or weights.stat().st_mtime < self.model_path.stat().st_mtime:
             buf = io.BytesIO()
             export_weights(self.model_path, buf)
             buf.seek(0)
             weights = buf
+        attrs = Decoder.attributes(weights)
+        # the arwikicats lists (nlp.ner.lists) are features only for a model trained with them (the shipped one is
+        # not); their club list is read in any case, for the sport_clubs rule
+        lists = read_gazetteer(folder / LISTS_FILE.name)
+        used = {t: v for t, v in lists.items() if f"gz={t}" in attrs or f"mgz=B-{t}" in attrs}
+        self.features = FeatureExtractor(with_builtin(read_gazetteer(folder / GAZETTEER_FILE.name)),
+                                         read_clusters(clusters), counts=read_counts(clusters), cache_size=1,
+                                         names=read_names(folder / NAMES_FILE.name), lists=used,
+                                         clubs=lists.get("CLUB", set()),
+                                         translit="tl=1" in attrs or "tl=2" in attrs)
         self.decoder = Decoder(weights, self.features, o_penalty=o_penalty, aux=_word_aux)
         self.consistency = consistency
         from nlp.ner import rules as _rules
@@ -119,7 +127,7 @@ class Tagger:
             heads = np.bitwise_or.reduceat(bits, cuts).tolist()
             for k, ts in enumerate(tags):
                 if heads[k] & RULE_BITS or ts.count("O") != len(ts):
-                    tags[k] = apply(words[k], ts, self._rules_for(heads[k]), self.features)
+                    tags[k] = apply(words[k], ts, self._rules_for(heads[k]), self.features, sport[k])
         if self.consistency:
             kget, aget = dec.aux_cols[0].__getitem__, dec.aux_cols[1].__getitem__
             tags = harmonize(words, tags, keys=[list(map(kget, rs)) for rs in rows],

@@ -4,11 +4,12 @@ from __future__ import annotations
 import json
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import click
 
-from nlp.ner import CLUSTERS_FILE, MODEL_FILE, NAMES_FILE
+from nlp.ner import CLUSTERS_FILE, LISTS_FILE, MODEL_FILE, NAMES_FILE
 
 
 def _default_root() -> str:
@@ -33,8 +34,13 @@ def ner() -> None:
 @click.option("--newsfane/--no-newsfane", default=False, show_default=True,
               help="Add NewsFANE Gold (minus the sentences of the ANERcorp dev split); lowers dev F1, see docs/ner.md.")
 @click.option("--aqmar/--no-aqmar", default=True, show_default=True, help="Add AQMAR train.")
+@click.option("--lists", "list_types", default=None, metavar="TYPE,...",
+              help="Experiments: these arwikicats lists (CLUB,CUP,CITY,PLACE,PPL) as features; needs an --out outside "
+                   "the shipped model folder. Default: none (the shipped model; see docs/ner.md).")
+@click.option("--translit/--no-translit", default=False, show_default=True,
+              help="Experiments: the transliteration-shape feature (built from the lists in the model folder).")
 @click.option("--json", "as_json", is_flag=True, help="Print the dev scores as JSON.")
-def train(data_root, out, c1, c2, iterations, seed, newsfane, aqmar, as_json):
+def train(data_root, out, c1, c2, iterations, seed, newsfane, aqmar, list_types, translit, as_json):
     """Train the CRF on ANERcorp train minus the dev split (+ NewsFANE, AQMAR), then score dev and AQMAR dev."""
     from nlp.ner.data import ConllError
     from nlp.ner.training import train_model
@@ -42,9 +48,10 @@ def train(data_root, out, c1, c2, iterations, seed, newsfane, aqmar, as_json):
     if not (root / "anercorp" / "anercorp_train.conll").is_file():
         raise click.ClickException(f"no ANERcorp data under {root} (set --data-root or AKHBAR_NER_DATA)")
     try:
+        lists = None if list_types is None else tuple(t for t in list_types.split(",") if t)
         res = train_model(root, out, c1=c1, c2=c2, max_iterations=iterations, seed=seed, use_newsfane=newsfane,
-                          use_aqmar=aqmar, log=lambda m: click.echo(m, err=True))
-    except ConllError as e:
+                          use_aqmar=aqmar, lists=lists, translit=translit, log=lambda m: click.echo(m, err=True))
+    except (ConllError, ValueError) as e:
         raise click.ClickException(str(e))
     if as_json:
         click.echo(json.dumps(res, ensure_ascii=False))
@@ -177,8 +184,52 @@ def names(wheels, out):
     click.echo(f"{len(built)} names -> {out}", err=True)
 
 
-def _table(name: str, res: dict) -> str:
-    lines = [f"{name}: {res['sentences']} sentences, {res.get('tokens_per_s', 0)} tokens/s",
+@ner.command()
+@click.option("--gold", "gold_path", default=None, type=click.Path(dir_okay=False),
+              show_default="tests/gold/ner_news.jsonl", help="The news gold set (ids and offsets).")
+@click.option("--news-root", default=None, type=click.Path(file_okay=False),
+              show_default="../shared/data/news", help="Folder with <dataset>/articles.jsonl.")
+@click.option("--model", default=None, type=click.Path(dir_okay=False), help="Model file (default: the shipped one).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def gold(gold_path, news_root, model, as_json):
+    """Score Tagger.find (CRF, rules, document consistency) on the gold set of current news: exact-match P/R/F1 per
+    type over the annotated regions of its articles (conventions in docs/ner.md)."""
+    from nlp.ner import Tagger
+    from nlp.ner.data import default_data_root
+    from nlp.ner.newsgold import GOLD_FILE, GoldError, attach_texts, evaluate_gold, read_gold
+    try:
+        records = read_gold(gold_path or GOLD_FILE)
+        pairs = attach_texts(records, news_root or default_data_root().parent / "news")
+        res = evaluate_gold(Tagger(model), pairs)
+    except (GoldError, OSError, ValueError) as e:
+        raise click.ClickException(str(e))
+    if as_json:
+        click.echo(json.dumps(res))
+        return
+    click.echo(_table("", res, head=f"news gold: {res['articles']} articles"))
+
+
+@ner.command(name="lists")
+@click.argument("wheel", type=click.Path(exists=True, dir_okay=False))
+@click.option("--out", default=str(LISTS_FILE), show_default=True, type=click.Path(dir_okay=False))
+def lists_(wheel, out):
+    """Rebuild the entity lists (model/lists.tsv: clubs, competitions, cities, places, people) from the wheel of
+    arwikicats 0.2.3 (Arabic Wikipedia category labels, MIT). Get it with:
+
+    pip download --no-deps -d /tmp/lists arwikicats==0.2.3
+    """
+    from nlp.ner.gazetteers import write_gazetteer
+    from nlp.ner.lists import build_lists
+    try:
+        built = build_lists(wheel, log=lambda m: click.echo(m, err=True))
+    except (ValueError, OSError, zipfile.BadZipFile) as e:
+        raise click.ClickException(str(e))
+    write_gazetteer(built, out)
+    click.echo(f"{sum(map(len, built.values()))} entries -> {out}", err=True)
+
+
+def _table(name: str, res: dict, head: str | None = None) -> str:
+    lines = [head or f"{name}: {res['sentences']} sentences, {res.get('tokens_per_s', 0)} tokens/s",
              f"{'type':6} {'P':>7} {'R':>7} {'F1':>7} {'gold':>6} {'pred':>6}"]
     for t, v in list(res["per_type"].items()) + [("micro", res["micro"])]:
         lines.append(f"{t:6} {v['precision']:7.4f} {v['recall']:7.4f} {v['f1']:7.4f} {v['gold']:6d} {v['pred']:6d}")

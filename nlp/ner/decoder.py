@@ -43,6 +43,14 @@ class Decoder:
     per-word facts (``rows_of`` returns the row ids); its last element, a small int, is also kept in the array
     ``bits``."""
 
+    @staticmethod
+    def attributes(weights_path) -> set[str]:
+        """The attribute names of exported weights (which features the model was trained with)."""
+        z = np.load(weights_path)
+        if hasattr(weights_path, "seek"):
+            weights_path.seek(0)
+        return set(str(z["attrs"]).split("\n")) if z["weights"].shape[0] else set()
+
     def __init__(self, weights_path: str | Path, features, o_penalty: float = 0.0, cache_size: int = 100_000,
                  aux=None):
         z = np.load(weights_path)
@@ -123,7 +131,7 @@ class Decoder:
         if f[9]:
             self._S[n] = self._vec(f[9])
         light = (None, None, None, None, None) + tuple(f[5:])
-        self._mflag[n] = light[5] in self.fx.multi
+        self._mflag[n] = light[5] in self.fx.multi or light[5] in self.fx.lmulti
         if light[8]:
             self._trig[n] = self._class_id(light[8])
         self._nat[n] = bool(light[10])
@@ -197,7 +205,7 @@ class Decoder:
         fx = self.fx
         trig = self._trig[idx] if fx.long_triggers or fx.nat_context else None
         nat = self._nat[idx] if fx.nat_context else None
-        mflag = self._mflag[idx] if fx.multi else None
+        mflag = self._mflag[idx] if fx.multi or fx.lmulti else None
         has_trig = trig is not None and trig.any()
         has_nat = nat is not None and nat.any()
         has_multi = mflag is not None and mflag.any()
@@ -227,26 +235,28 @@ class Decoder:
             if has_multi:
                 # multi-word gazetteer entries, as FeatureExtractor._multi_gaz: leftmost first, longest entry first,
                 # no overlaps; only the positions whose stem starts an entry are visited
+                # (ANERGazet and the arwikicats lists each on their own)
                 light = self.light
-                multi = fx.multi
                 ctx_cache = self._ctx_cache
-                free = -1
-                for p in np.flatnonzero(mflag).tolist():
-                    if p < free:
-                        continue
-                    e = int(send[p])
-                    for parts, typ in multi[light[ids[p]][5]]:
-                        k = len(parts)
-                        if p + k <= e and all(light[ids[p + j]][6] == parts[j] or light[ids[p + j]][5] == parts[j]
-                                              for j in range(1, k)):
-                            for j in range(k):
-                                mk = f"mgz={'I' if j else 'B'}-{typ}"
-                                v = ctx_cache.get(mk)
-                                if v is None:
-                                    v = ctx_cache[mk] = self._vec([mk])
-                                E[p + j] += v
-                            free = p + k
-                            break
+                starts_at = np.flatnonzero(mflag).tolist()
+                for multi in (fx.multi, fx.lmulti):
+                    free = -1
+                    for p in starts_at:
+                        if p < free:
+                            continue
+                        e = int(send[p])
+                        for parts, typ in multi.get(light[ids[p]][5], ()):
+                            k = len(parts)
+                            if p + k <= e and all(light[ids[p + j]][6] == parts[j] or light[ids[p + j]][5] == parts[j]
+                                                  for j in range(1, k)):
+                                for j in range(k):
+                                    mk = f"mgz={'I' if j else 'B'}-{typ}"
+                                    v = ctx_cache.get(mk)
+                                    if v is None:
+                                        v = ctx_cache[mk] = self._vec([mk])
+                                    E[p + j] += v
+                                free = p + k
+                                break
         if fx.bigrams:
             raise NotImplementedError("bigram features are not supported by the numpy decoder")
         E += self.bias

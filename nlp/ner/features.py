@@ -11,6 +11,7 @@ import re
 
 from nlp.ner.gazetteers import NATIONALITY_ISO, TRIGGERS
 from nlp.ner.tokens import norm
+from nlp.ner.translit import from_lists
 
 _ART = re.compile(r"^([وف]?[بكل]?)ال(..+)$")
 _LIL = re.compile(r"^([وف]?)لل(..+)$")
@@ -68,20 +69,25 @@ class FeatureExtractor:
 
     def __init__(self, gaz: dict[str, set[str]], clusters: dict[str, tuple[str, ...]], cache_size: int = 300_000,
                  bigrams: bool = False, counts: dict[str, int] | None = None, long_triggers: bool = True,
-                 topic: bool = True, nat_context: bool = False, names: dict[str, str] | None = None):
+                 topic: bool = True, nat_context: bool = False, names: dict[str, str] | None = None,
+                 lists: dict[str, set[str]] | None = None, translit: bool = False, clubs: set[str] | None = None):
         self.single: dict[str, list[str]] = {}
+        # multi-word entries by first word; the arwikicats lists (``nlp.ner.lists``) are matched on their own, so
+        # that a longer list entry never hides an ANERGazet match
         self.multi: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-        for typ in sorted(gaz):  # sorted: the attribute order, hence the model file, is reproducible
-            for e in sorted(gaz[typ]):
-                parts = tuple(e.split())
-                if len(parts) == 1:
-                    self.single.setdefault(parts[0], [])
-                    if typ not in self.single[parts[0]]:
-                        self.single[parts[0]].append(typ)
-                elif parts:
-                    self.multi.setdefault(parts[0], []).append((parts, typ))
-        for k in self.multi:
-            self.multi[k].sort(key=lambda x: (-len(x[0]), x))
+        self.lmulti: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for source, target in ((gaz, self.multi), (lists or {}, self.lmulti)):
+            for typ in sorted(source):  # sorted: the attribute order, hence the model file, is reproducible
+                for e in sorted(source[typ]):
+                    parts = tuple(e.split())
+                    if len(parts) == 1:
+                        self.single.setdefault(parts[0], [])
+                        if typ not in self.single[parts[0]]:
+                            self.single[parts[0]].append(typ)
+                    elif parts:
+                        target.setdefault(parts[0], []).append((parts, typ))
+            for k in target:
+                target[k].sort(key=lambda x: (-len(x[0]), x))
         self.clusters = clusters
         self._cache: dict[str, tuple] = {}
         self._cache_size = cache_size
@@ -91,6 +97,10 @@ class FeatureExtractor:
         self.topic = topic
         self.nat_context = nat_context
         self.names = names or {}
+        # transliteration shape (nlp.ner.translit): the lists' words against the frequent news words
+        self.translit = from_lists(lists or {}, counts) if translit else None
+        # the club list, for the sport_clubs rule (by default the CLUB list among the features)
+        self.clubs: set[str] = clubs if clubs is not None else set((lists or {}).get("CLUB", ()))
         self._bos = (["-1:BOS"], ["-2:BOS"])
         self._eos = (["+1:EOS"], ["+2:EOS"])
 
@@ -152,6 +162,10 @@ class FeatureExtractor:
             core.append("nat")
         elif stem.startswith("ال") and len(stem) >= 6 and stem[-1] in "يه":
             core.append("nis=" + stem[-1])  # a definite nisba or feminine adjective: الوداد [البيضاوي]
+        if self.translit is not None:
+            tl = self.translit.bucket(bare)
+            if tl:
+                core.append(tl)
         trig = TRIGGERS.get(n) or TRIGGERS.get(stem) or (TRIGGERS.get(cand[1]) if cand else None)
         if trig:
             core.append(f"tr={trig}")
@@ -181,13 +195,13 @@ class FeatureExtractor:
         fp2 = ["+2:" + x for x in small]
         sp: list[str] = []
         if self.topic:
-            sp = ["sp", f"sp|stem={stem}"] + ["sp|" + x for x in core if x.startswith(("gz=", "c1=", "c2=", "nat", "tr="))]
+            sp = ["sp", f"sp|stem={stem}"] + ["sp|" + x for x in core if x.startswith(("gz=", "c1=", "c2=", "nat", "tr=", "tl="))]
         return (f0, fm1, fp1, fm2, fp2, stem, n, c[1] if c else "-", trig, sp, nat, fq)
 
     # ---- per sentence --------------------------------------------------------------------------------------
-    def _multi_gaz(self, stems: list[str], norms: list[str]) -> dict[int, str]:
+    def _multi_gaz(self, stems: list[str], norms: list[str], multi=None) -> dict[int, str]:
         marks: dict[int, str] = {}
-        multi = self.multi
+        multi = self.multi if multi is None else multi
         if multi.keys().isdisjoint(stems):
             return marks
         i, L = 0, len(stems)
@@ -211,9 +225,10 @@ class FeatureExtractor:
         word 3-5 tokens back, and (optional) bigrams."""
         info = info if info is not None else [self._word(w) for w in words]
         out: dict[int, list[str]] = {}
-        if self.multi:
-            for i, mk in self._multi_gaz([x[5] for x in info], [x[6] for x in info]).items():
-                out.setdefault(i, []).append(mk)
+        for multi in (self.multi, self.lmulti):
+            if multi:
+                for i, mk in self._multi_gaz([x[5] for x in info], [x[6] for x in info], multi).items():
+                    out.setdefault(i, []).append(mk)
         L = len(info)
         if self.long_triggers:
             trig_pos = [j for j in range(L) if info[j][8]]

@@ -13,13 +13,15 @@
   first a given name, none of them common in the unlabeled news, are a person (والسوري بسام الصباغ); a person name
   the CRF started on the adjective starts after it. Needs the lists and the news counts (``lexicon``: the tagger's
   ``FeatureExtractor``).
+- ``sport_clubs``: in a sports context (``nlp.ner.topic``), a LOC on the arwikicats club list (``lexicon.clubs``,
+  ``nlp.ner.lists``) is the club, unless it is a country or follows في (برشلونة، ليون، كوبنهاغن).
 """
 from __future__ import annotations
 
 from functools import lru_cache
 
 from nlp.ner.evaluation import chunks
-from nlp.ner.gazetteers import NATIONALITY_ISO
+from nlp.ner.gazetteers import COUNTRY_ISO, NATIONALITY_ISO
 from nlp.ner.tokens import norm
 
 # heads that start an ORG on their own, and heads that only extend an ORG the CRF already started with them
@@ -31,7 +33,7 @@ _NOT_NAME = {norm(w) for w in """الذي التي الذين اللذين ال�
 _LOC_HEADS = {norm(w) for w in "مدينة بلدة قرية محافظة معبر مخيم مطار ميناء".split()}
 _FUNCTION = {norm(w) for w in """في من إلى على عن مع أن إن التي الذي هذه هذا ذلك تلك كل بعد قبل بين حيث""".split()}
 MAX_WORDS = 4
-ALL = ("org_heads", "acronyms", "construct_loc", "loc_heads", "nisba_surname", "nat_names")
+ALL = ("org_heads", "acronyms", "construct_loc", "loc_heads", "nisba_surname", "nat_names", "sport_clubs")
 
 
 def _strip(n: str) -> str:
@@ -198,13 +200,42 @@ def nat_names(words: list[str], tags: list[str], lexicon) -> list[str]:
     return tags
 
 
+def _forms(word: str) -> tuple[str, ...]:
+    """The word, its stem with the article (للعراق -> العراق), and without a و/ف/ب/ل proclitic (وبرشلونة)."""
+    from nlp.ner.features import clitic_split, proclitic_candidate
+    n = norm(word)
+    cand = proclitic_candidate(n)
+    return (n, clitic_split(n)[1], _strip(n)) + ((cand[1],) if cand else ())
+
+
+def _on_club_list(words: list[str], lexicon) -> bool:
+    """The words are an entry of the arwikicats club list (the first word also without its proclitics)."""
+    rest = "".join(" " + norm(w) for w in words[1:])
+    return any(first + rest in lexicon.clubs for first in _forms(words[0]))
+
+
+_IN = norm("في")
+
+
+def sport_clubs(words: list[str], tags: list[str], lexicon) -> list[str]:
+    """In a sports context: a LOC that is on the club list is the club (برشلونة، ليون، كوبنهاغن), unless it is a
+    country (national teams are tagged as the country: مباراة الإمارات) or follows في (في باريس)."""
+    for s, e, t in chunks(tags):
+        if t == "LOC" and e - s <= 3 and not (s and norm(words[s - 1]) == _IN) \
+                and not any(f in COUNTRY_ISO for f in _forms(words[s])) and _on_club_list(words[s:e], lexicon):
+            _set(tags, s, e, "ORG")
+    return tags
+
+
 _RULES = {f.__name__: f for f in (org_heads, acronyms, construct_loc, loc_heads, nisba_surname)}
 _NAME_RULES = {"nat_names": nat_names}
+_SPORT_RULES = {"sport_clubs": sport_clubs}
 
 
-def apply(words: list[str], tags: list[str], rules=ALL, lexicon=None) -> list[str]:
+def apply(words: list[str], tags: list[str], rules=ALL, lexicon=None, sport: bool = False) -> list[str]:
     """``rules`` in order; the rules that need the person-name lists and news counts (``lexicon``, a
-    ``FeatureExtractor``) run only when it has them."""
+    ``FeatureExtractor``) run only when it has them; the sports rules only in a sports context (``sport``) and with
+    the club list."""
     tags = list(tags)
     if len(words) < 2:
         return tags
@@ -212,6 +243,9 @@ def apply(words: list[str], tags: list[str], rules=ALL, lexicon=None) -> list[st
         if name in _NAME_RULES:
             if lexicon is not None and lexicon.names and lexicon.counts:
                 tags = _NAME_RULES[name](words, tags, lexicon)
+        elif name in _SPORT_RULES:
+            if sport and lexicon is not None and getattr(lexicon, "clubs", None):
+                tags = _SPORT_RULES[name](words, tags, lexicon)
         else:
             tags = _RULES[name](words, tags)
     return tags

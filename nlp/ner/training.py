@@ -5,13 +5,14 @@ import random
 import time
 from pathlib import Path
 
-from nlp.ner import CLUSTERS_FILE, GAZETTEER_FILE, MODEL_FILE, NAMES_FILE, Tagger
+from nlp.ner import CLUSTERS_FILE, GAZETTEER_FILE, LISTS_FILE, MODEL_DIR, MODEL_FILE, NAMES_FILE, Tagger
 from nlp.ner.clusters import read_clusters, read_counts
 from nlp.ner.data import Sentence, load_training, read_conll
 from nlp.ner.evaluation import MAIN_TYPES, score
 from nlp.ner.decoder import export_weights
 from nlp.ner.features import FeatureExtractor
-from nlp.ner.gazetteers import read_anergazet, with_builtin, write_gazetteer
+from nlp.ner.gazetteers import read_anergazet, read_gazetteer, with_builtin, write_gazetteer
+from nlp.ner.lists import select
 from nlp.ner.names import read_names
 from nlp.ner.topic import sentence_topics
 
@@ -19,31 +20,45 @@ from nlp.ner.topic import sentence_topics
 def train_model(data_root: str | Path, out: str | Path = MODEL_FILE, *, c1: float = 0.05, c2: float = 0.05,
                 max_iterations: int = 150, seed: int = 13, use_newsfane: bool = False, use_aqmar: bool = True,
                 use_anercorp: bool = True,
-                min_freq: int = 1, topic: bool = True, aqmar_weight: int = 1, names: bool = True, progress: bool = True,
+                min_freq: int = 1, topic: bool = True, aqmar_weight: int = 1, names: bool = True,
+                lists: tuple[str, ...] | None = None, translit: bool = False, progress: bool = True,
                 log=print) -> dict:
     """Train on ANERcorp train (minus the dev split) [+ NewsFANE minus dev text] [+ AQMAR train]; write the model,
     the compiled gazetteer and keep the clusters and names files next to it (``names=False``: a model without the
-    person-name features; its folder gets no names file). Returns the dev scores."""
+    person-name features; its folder gets no names file; ``lists``: the arwikicats list types to use as features,
+    None for none, as the shipped model; ``translit``: the transliteration-shape feature, off in the shipped model;
+    see docs/ner.md for why). Returns the dev scores."""
     data_root = Path(data_root)
     out = Path(out)
     data = load_training(data_root, use_newsfane=use_newsfane, use_aqmar=use_aqmar, use_anercorp=use_anercorp,
                          aqmar_weight=aqmar_weight)
     log(f"data: {data['stats']}")
-    fx = prepare_model_dir(data_root, out.parent, names=names, topic=topic)
+    fx = prepare_model_dir(data_root, out.parent, names=names, topic=topic, lists=lists, translit=translit)
     fit(data["train"], out, fx, c1=c1, c2=c2, max_iterations=max_iterations, seed=seed, min_freq=min_freq,
         progress=progress, log=log)
     tagger = Tagger(out)
     res = {"dev": evaluate(tagger, data["dev"]), "newsfane_dev": evaluate(tagger, data["newsfane_dev"]),
            "aqmar_dev": evaluate(tagger, data["aqmar_dev"]),
            "params": {"c1": c1, "c2": c2, "max_iterations": max_iterations, "seed": seed, "newsfane": use_newsfane, "anercorp": use_anercorp,
-                      "aqmar": use_aqmar, "min_freq": min_freq, "names": len(fx.names)}, "data": data["stats"]}
+                      "aqmar": use_aqmar, "min_freq": min_freq, "names": len(fx.names),
+                      "lists": sorted(lists) if lists is not None else [], "translit": translit}, "data": data["stats"]}
     return res
 
 
-def prepare_model_dir(data_root: Path, folder: Path, *, names: bool = True, topic: bool = True) -> FeatureExtractor:
+def prepare_model_dir(data_root: Path, folder: Path, *, names: bool = True, topic: bool = True,
+                      lists: tuple[str, ...] | None = None, translit: bool = False) -> FeatureExtractor:
     """Write the compiled gazetteer into ``folder``, copy the shipped clusters (and names) files there unless it has
-    its own, and return the feature extractor a model in that folder is trained and tagged with."""
+    its own, and return the feature extractor a model in that folder is trained with. The arwikicats lists: with
+    ``lists`` (types), those lists are written there and are features; with None the shipped file is copied there
+    (the ``sport_clubs`` rule reads it) and they are no features."""
     folder.mkdir(parents=True, exist_ok=True)
+    lists_path = folder / LISTS_FILE.name
+    if lists is not None:
+        if folder.resolve() == MODEL_DIR.resolve():
+            raise ValueError("a subset of the lists would overwrite the shipped lists.tsv: train into another folder")
+        write_gazetteer(select(read_gazetteer(LISTS_FILE), tuple(lists)), lists_path)
+    elif not lists_path.exists() and LISTS_FILE.exists():
+        lists_path.write_bytes(LISTS_FILE.read_bytes())
     gaz = read_anergazet(data_root / "anergazet" / "ANERGazet")
     write_gazetteer(gaz, folder / GAZETTEER_FILE.name)
     clusters_path, names_path = folder / CLUSTERS_FILE.name, folder / NAMES_FILE.name
@@ -53,7 +68,8 @@ def prepare_model_dir(data_root: Path, folder: Path, *, names: bool = True, topi
     if not names and names_path.exists():
         raise ValueError(f"names=False, but {names_path} exists (the tagger would load it): write elsewhere")
     return FeatureExtractor(with_builtin(gaz), read_clusters(clusters_path), counts=read_counts(clusters_path),
-                            topic=topic, names=read_names(names_path))
+                            topic=topic, names=read_names(names_path),
+                            lists=read_gazetteer(lists_path) if lists is not None else {}, translit=translit)
 
 
 def fit(sentences: list[Sentence], out: Path, fx: FeatureExtractor, *, c1: float, c2: float, max_iterations: int,
@@ -144,16 +160,17 @@ def evaluate(tagger, sentences: list[Sentence], docs: int = 0, rules: bool = Tru
     document boundaries)."""
     t0 = time.perf_counter()
     dec = getattr(tagger, "decoder", None)
+    sport = sentence_topics([toks for toks, _ in sentences])
     if dec is not None:  # batches of 16 sentences, like the sentences of one article in Tagger.find
         pred = []
-        sport = sentence_topics([toks for toks, _ in sentences])
         for i in range(0, len(sentences), 16):
             pred += dec.tag_many([toks for toks, _ in sentences[i:i + 16]], sport[i:i + 16])
     else:
         pred = [tagger.tag(toks) for toks, _ in sentences]
     if rules and getattr(tagger, "rules", None):
         from nlp.ner.rules import apply
-        pred = [apply(toks, p, tagger.rules, getattr(tagger, "features", None)) for (toks, _), p in zip(sentences, pred)]
+        pred = [apply(toks, p, tagger.rules, getattr(tagger, "features", None), sp)
+                for (toks, _), p, sp in zip(sentences, pred, sport)]
     if docs:
         from nlp.ner.consistency import harmonize
         out = []

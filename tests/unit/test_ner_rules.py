@@ -46,3 +46,19 @@ def test_org_heads_on_the_seed_names():
 def test_nat_names_trims_the_adjective_at_the_end_of_a_sentence():
     words = "التقى الرئيس والسوري بسام".split()
     assert _ents(words, ["O", "O", "B-PER", "I-PER"]) == [("بسام", "PER")]
+
+
+def test_sport_clubs_turns_listed_places_into_clubs_in_sports_text_only():
+    from nlp.ner.features import FeatureExtractor
+    lexicon = FeatureExtractor({}, {}, lists={"CLUB": {"برشلونه", "ليون", "ريال مدريد", "الامارات"}})
+    words = "فاز برشلونة على ليون ثم وصل إلى ريال مدريد".split()
+    tags = ["O", "B-LOC", "O", "B-LOC", "O", "O", "O", "B-LOC", "I-LOC"]
+    sport = apply(words, tags, ("sport_clubs",), lexicon, sport=True)
+    assert [(" ".join(words[s:e]), t) for s, e, t in chunks(sport)] == [
+        ("برشلونة", "ORG"), ("ليون", "ORG"), ("ريال مدريد", "ORG")]
+    assert apply(words, tags, ("sport_clubs",), lexicon, sport=False) == tags   # elsewhere the city stays a city
+    # a country (national teams are tagged as the country), a place after في, and a name off the list stay LOC
+    words = "مباراة الإمارات في برشلونة مع مدريد".split()
+    tags = ["O", "B-LOC", "O", "B-LOC", "O", "B-LOC"]
+    assert apply(words, tags, ("sport_clubs",), lexicon, sport=True) == tags
+    assert apply(["وبرشلونة", "فاز"], ["B-LOC", "O"], ("sport_clubs",), lexicon, sport=True)[0] == "B-ORG"
