@@ -50,7 +50,7 @@ def test_scale_out_three_workers_then_a_fourth_mid_stream(pipeline):
     fourth = pipeline.start_worker()  # joins while the first half is still flowing
     send(s, s.topic(RAW), messages[2500:])
     records = read(s, s.topic(ENRICHED), ids=set(ids), timeout=300, settle=3.0)
-    missing, dups = outcome("scale-out", ids, records, pipeline.workers)
+    missing, _ = outcome("scale-out", ids, records, pipeline.workers)
     assert not missing, _where(pipeline, missing)
     for n, w in enumerate(workers):
         assert _assigned_raw(pipeline, w), f"worker {n} never got a partition:\n{pipeline.log(w)[-3000:]}"
@@ -63,21 +63,27 @@ def test_scale_out_three_workers_then_a_fourth_mid_stream(pipeline):
     assert enriched and float(enriched.group(1)) > 0, f"the 4th worker enriched nothing:\n{metrics[-2000:]}"
 
 
-@pytest.mark.timeout(600)
-def test_sigkill_a_worker_mid_stream_loses_nothing(pipeline):
+def _kill_one_of_two_mid_stream(pipeline, n: int, tag: str, timeout: float):
+    """Two workers; n articles; SIGKILL one after a tenth arrived, start another: (ids, the enriched records read
+    back, the survivor, the restarted worker)."""
     victim, survivor = pipeline.start_worker(wait=False), pipeline.start_worker(wait=False)
     pipeline.wait_ready(victim)
     pipeline.wait_ready(survivor)
     s = pipeline.settings
-    ids, messages = articles(3000, "crash")
+    ids, messages = articles(n, tag)
     send(s, s.topic(RAW), messages)
-    read(s, s.topic(ENRICHED), count=300, timeout=120)
+    read(s, s.topic(ENRICHED), count=n // 10, timeout=180)
     os.killpg(victim.pid, signal.SIGKILL)
     victim.wait()
     victim.stopped_on_purpose = True
     restarted = pipeline.start_worker(wait=False)
-    records = read(s, s.topic(ENRICHED), ids=set(ids), timeout=300, settle=3.0)
-    missing, dups = outcome("sigkill", ids, records, pipeline.workers)
+    return ids, read(s, s.topic(ENRICHED), ids=set(ids), timeout=timeout, settle=3.0), survivor, restarted
+
+
+@pytest.mark.timeout(600)
+def test_sigkill_a_worker_mid_stream_loses_nothing(pipeline):
+    ids, records, survivor, restarted = _kill_one_of_two_mid_stream(pipeline, 3000, "crash", timeout=300)
+    missing, _ = outcome("sigkill", ids, records, pipeline.workers)
     assert not missing, _where(pipeline, missing)
     assert restarted.poll() is None and survivor.poll() is None, "the surviving and restarted workers keep running"
 
@@ -98,25 +104,15 @@ def test_sigterm_shuts_down_cleanly_and_a_restart_resumes(pipeline):
     assert "no committed offset start from the beginning" in log and "could not seek" not in log
     pipeline.start_worker()
     records = read(s, s.topic(ENRICHED), ids=set(ids), timeout=240, settle=2.0)
-    missing, dups = outcome("sigterm", ids, records, pipeline.workers)
+    missing, _ = outcome("sigterm", ids, records, pipeline.workers)
     assert not missing, _where(pipeline, missing)
 
 
 @pytest.mark.timeout(600)
 @pytest.mark.akhbar_env(AKHBAR_PROCESSING_GUARANTEE="exactly_once")
 def test_sigkill_under_exactly_once_the_linear_stages_deliver_each_article_once(pipeline):
-    victim, survivor = pipeline.start_worker(wait=False), pipeline.start_worker(wait=False)
-    pipeline.wait_ready(victim)
-    pipeline.wait_ready(survivor)
+    ids, records, survivor, restarted = _kill_one_of_two_mid_stream(pipeline, 1500, "eos-crash", timeout=360)
     s = pipeline.settings
-    ids, messages = articles(1500, "eos-crash")
-    send(s, s.topic(RAW), messages)
-    read(s, s.topic(ENRICHED), count=150, timeout=180)
-    os.killpg(victim.pid, signal.SIGKILL)
-    victim.wait()
-    victim.stopped_on_purpose = True
-    restarted = pipeline.start_worker(wait=False)
-    records = read(s, s.topic(ENRICHED), ids=set(ids), timeout=360, settle=3.0)
     missing, _ = outcome("sigkill-exactly-once", ids, records, pipeline.workers)
     assert not missing, _where(pipeline, missing)
     entities = read(s, s.topic(ENTITIES), timeout=60)  # read_committed: what the linear stages committed

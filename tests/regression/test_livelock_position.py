@@ -6,17 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from time import monotonic
 from types import SimpleNamespace
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.structs import TopicPartition
 from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
 
 from streams.faust_fixes import livelock_position
+from tests.regression.kafka import fresh_topic
 
 
 class _Thread:
@@ -39,13 +38,7 @@ class _Thread:
 
 
 async def _a_partition_awaiting_reset(bootstrap: str, check) -> None:
-    topic = f"regress-livelock-{uuid.uuid4().hex[:8]}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(topic, 1, 1)])
-    finally:
-        await admin.close()
+    topic = await fresh_topic(bootstrap, "livelock")
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
     await producer.start()
     try:

@@ -9,20 +9,14 @@ import uuid
 from types import SimpleNamespace
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.structs import TopicPartition
 
 from streams.faust_fixes import recovery_highwaters
+from tests.regression.kafka import fresh_topic
 
 
 async def _highwaters(bootstrap: str, highwaters) -> dict:
-    topic = f"regress-highwaters-{uuid.uuid4().hex[:8]}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(topic, 1, 1)])
-    finally:
-        await admin.close()
+    topic = await fresh_topic(bootstrap, "highwaters")
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, transactional_id=f"regress-{uuid.uuid4().hex[:8]}")
     await producer.start()
     try:
