@@ -90,7 +90,8 @@ class Gate(Sensor):
         if event is None:
             return value
         if not self.open.is_set():
-            await self.open.wait()
+            while not self.open.is_set():  # the next commit may close it again before this task runs
+                await self.open.wait()
             message = event.message
             if message.tp not in app.consumer.assignment() or \
                     message.generation_id != app.consumer_generation_id:

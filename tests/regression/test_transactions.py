@@ -189,3 +189,34 @@ def test_with_no_event_in_processing_the_commit_passes_transaction_markers_up_to
     fixed = consumer()
     transactions._acked_through_the_last_event(fixed)
     assert Consumer._new_offset(fixed, tp) == 91
+
+
+def test_an_event_woken_by_one_commit_waits_for_the_next_one_that_closed_the_gate_meanwhile():
+    order: list[str] = []
+
+    async def run():
+        gate = transactions.Gate()
+        app = SimpleNamespace(consumer=SimpleNamespace(assignment=lambda: {("t", 0)}), consumer_generation_id=1)
+        event = SimpleNamespace(message=SimpleNamespace(tp=("t", 0), generation_id=1))
+        gate.open.clear()  # commit A
+
+        async def process():
+            token = _current_event.set(lambda: event)
+            try:
+                await gate.enter(app, None)
+                order.append("event in")
+            finally:
+                _current_event.reset(token)
+
+        waiting = asyncio.ensure_future(process())
+        await asyncio.sleep(0.01)
+        gate.open.set()  # commit A done ...
+        gate.open.clear()  # ... and commit B closes the gate before the event's task has run
+        order.append("commit B")
+        await asyncio.sleep(0.02)
+        order.append("commit B done")
+        gate.open.set()
+        await waiting
+
+    asyncio.run(run())
+    assert order == ["commit B", "commit B done", "event in"]  # one wait let it in during commit B
