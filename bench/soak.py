@@ -44,6 +44,7 @@ def run_once(scenario: str, env: dict[str, str], timeout: float) -> tuple[bool, 
     t0 = time.monotonic()
     try:
         proc = subprocess.run([sys.executable, "-m", "pytest", SCENARIOS[scenario], "-q", "-p", "no:cacheprovider",
+                               "-m", "soak_only or not soak_only",
                                "--durations=0"], cwd=REPO, env={**env, "AKHBAR_SOAK_RESULTS": results},
                               capture_output=True, text=True, timeout=timeout)
         passed, tail = proc.returncode == 0, (proc.stdout + proc.stderr)[-1500:]
