@@ -5,15 +5,10 @@ from __future__ import annotations
 from nlp.clean import clean_article
 from nlp.headlines import OFF, RecentTitles, headline_shaped, title_key
 
-P1 = "قال المسؤول إن الحكومة ستعلن القرار النهائي خلال الأيام المقبلة بعد مشاورات واسعة مع الأطراف المعنية."
-P2 = "وأضاف أن اللجنة المختصة ستجتمع مرة أخرى الأسبوع المقبل لمراجعة التوصيات وإقرار الخطة الجديدة للمشروع."
-P3 = "وكانت الوزارة قد أعلنت في وقت سابق عن برنامج شامل لتطوير البنية التحتية في عدد من المدن والمحافظات."
+from tests.unit.test_clean import P1, P2, P3, reasons  # the clean tests' paragraphs and removal reasons
+
 H1 = "«نادي الهلال» يتعاقد مع مدرب برتغالي لموسمين مقبلين"
 H2 = "ارتفاع أسعار الذهب في الأسواق العالمية بعد قرار الفيدرالي"
-
-
-def reasons(r):
-    return {x.line: x.reason for x in r.removed}
 
 
 def test_marker_family_opens_a_block():
