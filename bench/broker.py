@@ -265,13 +265,17 @@ async def passthrough(bootstrap: str, payloads: list[tuple[bytes, bytes]], parti
 
 def pipeline_run(bootstrap: str, workers: int, burst: list, rated: list | None = None,
                  rate_fraction: float = 0.5, rated_seconds: float = 15.0, warmup: list | None = None,
-                 timeout: float = 600.0, progress=None, rated_progress=None, broker_pid: int | None = None) -> dict:
+                 timeout: float = 600.0, progress=None, rated_progress=None, broker_pid: int | None = None,
+                 env: dict | None = None) -> dict:
     """One fresh topic set: start `workers` worker processes (start-up to ready timed), send a warm-up article
     and wait for it, send `burst` all at once (throughput, burst latency, worker CPU), then, when `rated` is
     given, send `rated_seconds` worth of it at `rate_fraction` of the measured throughput (latency at that
-    load). Peak RSS at the end. With `broker_pid` (a local broker), the broker's CPU during the burst too."""
+    load). Peak RSS at the end. With `broker_pid` (a local broker), the broker's CPU during the burst too.
+    `env`: settings for the workers on top of the fresh ones (e.g. AKHBAR_PROCESSING_GUARANTEE)."""
     tmp = Path(tempfile.mkdtemp(prefix="akhbar-bench-"))
-    settings, env = fresh_settings(bootstrap, tmp)
+    settings, worker_env = fresh_settings(bootstrap, tmp)
+    worker_env.update(env or {})
+    settings, env = Settings.from_env(worker_env), worker_env
     asyncio.run(create_topics(settings))
     group = Workers(settings, env, tmp)
     try:
@@ -295,3 +299,66 @@ def pipeline_run(bootstrap: str, workers: int, burst: list, rated: list | None =
     finally:
         group.stop()
         asyncio.run(delete_run_topics(settings))
+
+
+def peer_run(bootstrap: str, burst: list, warmup: list | None = None, timeout: float = 600.0, progress=None,
+             broker_pid: int | None = None) -> dict:
+    """The plain aiokafka peer (bench/plain_peer.py) on a fresh topic set, measured as pipeline_run measures a
+    worker: start-up to `ready`, a warm-up article, then `burst` all at once (throughput, latency, the peer
+    process's CPU from /proc, and the broker's), and its own count of the CPU spent in stage functions."""
+    tmp = Path(tempfile.mkdtemp(prefix="akhbar-bench-peer-"))
+    settings, env = fresh_settings(bootstrap, tmp)
+    asyncio.run(create_topics(settings))
+    out_path = tmp / "peer.out"
+    log = open(tmp / "peer.log", "wb")
+    started = time.monotonic()
+    with open(out_path, "wb") as out_file:
+        proc = subprocess.Popen([sys.executable, "-m", "bench.plain_peer"], cwd=REPO_ROOT, env=env,
+                                stdout=out_file, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while "ready" not in out_path.read_text(errors="replace"):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"plain peer did not start:\n{(tmp / 'peer.log').read_text(errors='replace')[-3000:]}")
+            time.sleep(0.1)
+        result: dict = {"startup_s": time.monotonic() - started}
+        if warmup:
+            asyncio.run(send_and_watch(settings, warmup, None, timeout))
+        counts0 = _peer_counts(out_path)
+        cpu0, broker0 = cpu_seconds(proc.pid), cpu_seconds(broker_pid) if broker_pid else 0.0
+        burst_result = asyncio.run(send_and_watch(settings, burst, None, timeout, progress))
+        result["burst"] = {**burst_result, "peer_cpu_s": cpu_seconds(proc.pid) - cpu0,
+                           "broker_cpu_s": cpu_seconds(broker_pid) - broker0 if broker_pid else None}
+        deadline = time.monotonic() + 5  # its last batch's line: written after the acks and the commit
+        counts1 = _peer_counts(out_path)
+        while counts1["messages"] - counts0["messages"] < burst_result["received"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+            counts1 = _peer_counts(out_path)
+        result["burst"]["stage_cpu_s"] = counts1["stage_cpu_s"] - counts0["stage_cpu_s"]
+        result["burst"]["messages"] = counts1["messages"] - counts0["messages"]
+        result["rss_mb"] = peak_rss_mb(proc.pid)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+        asyncio.run(delete_run_topics(settings))
+    result["peer"] = _peer_counts(out_path)  # the whole run's, warm-up included, with its process CPU
+    return result
+
+
+def _peer_counts(path: Path) -> dict:
+    """The plain peer's last complete line of running counts (messages, stage_cpu_s) in its output."""
+    import json
+
+    lines = [line for line in path.read_text(errors="replace").splitlines() if line.startswith("{")]
+    for line in reversed(lines):
+        try:
+            return json.loads(line)
+        except ValueError:  # a line being written
+            continue
+    return {"messages": 0, "stage_cpu_s": 0.0}

@@ -68,6 +68,37 @@ METRICS = (
     Metric("burst_p99", "end-to-end latency in the burst, p99", "ms", "latency"),
     Metric("rss_mb", "worker peak RSS (VmHWM, 1-worker run)", "MB", "worker"),
     Metric("startup_s", "worker start-up to ready (/ready answers 200; model load included)", "s", "worker"),
+    Metric("plain", "plain aiokafka loop: the same stage functions, no Faust (burst)", "articles/s",
+           "Faust vs plain loop"),
+    Metric("plain_cpu_ms", "CPU per article, the plain loop's process (burst)", "ms", "Faust vs plain loop"),
+    Metric("plain_stage_cpu_ms", "CPU per article inside the stage functions, plain loop (its own count)", "ms",
+           "Faust vs plain loop"),
+    Metric("plain_broker_cpu_ms", "CPU per article, the local Kafka broker during the plain loop's burst", "ms",
+           "Faust vs plain loop"),
+    Metric("plain_rss_mb", "plain loop peak RSS", "MB", "Faust vs plain loop"),
+    Metric("kafka_copies", "breaking story, 1 worker: N outlet-edited copies of one article (burst)", "articles/s",
+           "breaking story, Kafka"),
+    Metric("kafka_distinct", "breaking story, 1 worker: N distinct articles, same run (burst)", "articles/s",
+           "breaking story, Kafka"),
+    Metric("kafka_copies_cpu_ms", "CPU per article, 1 worker, the N copies (burst)", "ms", "breaking story, Kafka"),
+    Metric("kafka_distinct_cpu_ms", "CPU per article, 1 worker, the N distinct articles (burst)", "ms",
+           "breaking story, Kafka"),
+    Metric("kafka_copies_half_p99", "latency p99 at half load, more copies of the same story", "ms",
+           "breaking story, Kafka"),
+    Metric("kafka_distinct_half_p99", "latency p99 at half load, more distinct articles", "ms",
+           "breaking story, Kafka"),
+    Metric("kafka_copies_burst_p99", "latency p99 in the copies' burst", "ms", "breaking story, Kafka"),
+    Metric("kafka_distinct_burst_p99", "latency p99 in the distinct articles' burst", "ms", "breaking story, Kafka"),
+    Metric("alo", "pipeline, 1 worker, at_least_once (default; burst)", "articles/s", "delivery guarantee"),
+    Metric("eos", "pipeline, 1 worker, exactly_once (burst)", "articles/s", "delivery guarantee"),
+    Metric("alo_cpu_ms", "CPU per article, 1 worker, at_least_once", "ms", "delivery guarantee"),
+    Metric("eos_cpu_ms", "CPU per article, 1 worker, exactly_once", "ms", "delivery guarantee"),
+    Metric("alo_broker_cpu_ms", "CPU per article, the local broker, at_least_once burst", "ms",
+           "delivery guarantee"),
+    Metric("eos_broker_cpu_ms", "CPU per article, the local broker, exactly_once burst", "ms", "delivery guarantee"),
+    Metric("eos_missing", "articles of the exactly_once burst not in articles.enriched (read_committed)", "",
+           "delivery guarantee"),
+    Metric("load_1m_start", "machine load average (1 min) at the start of each repeat", "", "machine"),
     Metric("load_1m", "machine load average (1 min) at the end of each repeat", "", "machine"),
     Metric("codec_mean_bytes", "mean size of an EnrichedArticle record (orjson)", "bytes", "codec"),
     Metric("orjson_encode", "orjson encode of the EnrichedArticle dataclass (schemas.codec.encode)",
@@ -98,18 +129,61 @@ TARGETS = (
            False, "breaking_copies_cpu_ms / breaking_distinct_cpu_ms"),
     Target("story stage <= 2 ms per article within the breaking story (N copies)", "breaking_stories_cpu_ms",
            2.0, False, "breaking_stories_cpu_ms"),
+    Target("Kafka, 1 worker: CPU per article <= 1.25x the in-process pipeline's", "kafka_cpu_vs_inprocess_cpu",
+           1.25, False, "worker_cpu_ms / pipeline_cpu_ms"),
+    Target("2 workers: CPU per article <= 1.15x one worker's", "cpu_2w_vs_1w", 1.15, False,
+           "worker_cpu_ms_2w / worker_cpu_ms"),
+    Target("Faust pipeline within 1.5x of the plain aiokafka loop's CPU per article", "faust_vs_plain_cpu", 1.5,
+           False, "worker_cpu_ms / plain_cpu_ms"),
+    Target("breaking story through Kafka: worker CPU per article within 10% of distinct articles'",
+           "breaking_kafka_cpu", 1.1, False, "kafka_copies_cpu_ms / kafka_distinct_cpu_ms"),
+    Target("breaking story through Kafka: p99 at half load within 10% of distinct articles'", "breaking_kafka_p99",
+           1.1, False, "kafka_copies_half_p99 / kafka_distinct_half_p99"),
+    Target("exactly_once: at most 20% fewer articles/s than at_least_once", "eos_vs_alo", 0.8, True, "eos / alo"),
 )
 
 
 def ratios(run: dict) -> dict:
     """The targets' figures of one repeat (ratios formed within the repeat, so machine noise mostly cancels)."""
     def div(a, b):
-        return run[a] / run[b] if run.get(a) and run.get(b) else math.nan
+        return run[a] / run[b] if run.get(a) is not None and run.get(b) else math.nan
 
     return {"kafka_vs_inprocess": div("kafka_1w", "pipeline"), "scaling": div("kafka_2w", "kafka_1w"),
             "kafka_cpu_vs_inprocess": div("kafka_1w_cpu", "pipeline"),
             "half_p99": run.get("half_p99", math.nan), "rss_mb": run.get("rss_mb", math.nan),
-            "breaking_vs_distinct": div("breaking_copies_cpu_ms", "breaking_distinct_cpu_ms")}
+            "breaking_vs_distinct": div("breaking_copies_cpu_ms", "breaking_distinct_cpu_ms"),
+            "kafka_cpu_vs_inprocess_cpu": div("worker_cpu_ms", "pipeline_cpu_ms"),
+            "cpu_2w_vs_1w": div("worker_cpu_ms_2w", "worker_cpu_ms"),
+            "faust_vs_plain_cpu": div("worker_cpu_ms", "plain_cpu_ms"),
+            "plain_cpu_vs_inprocess_cpu": div("plain_cpu_ms", "pipeline_cpu_ms"),
+            "breaking_kafka_cpu": div("kafka_copies_cpu_ms", "kafka_distinct_cpu_ms"),
+            "breaking_kafka_p99": div("kafka_copies_half_p99", "kafka_distinct_half_p99"),
+            "breaking_kafka_vs_inprocess_cpu": div("kafka_copies_cpu_ms", "breaking_copies_cpu_ms"),
+            "eos_vs_alo": div("eos", "alo"), "eos_cpu_vs_alo": div("eos_cpu_ms", "alo_cpu_ms")}
+
+
+# the ratios shown in their own table (each formed within a repeat, then the median over repeats)
+RATIOS = {
+    "kafka_cpu_vs_inprocess_cpu": "CPU per article: 1 worker / in-process pipeline",
+    "cpu_2w_vs_1w": "CPU per article: 2 workers / 1 worker",
+    "faust_vs_plain_cpu": "CPU per article: Faust worker / plain aiokafka loop (same burst, back to back)",
+    "plain_cpu_vs_inprocess_cpu": "CPU per article: plain aiokafka loop / in-process pipeline",
+    "breaking_kafka_cpu": "CPU per article through Kafka: breaking-story copies / distinct articles",
+    "breaking_kafka_p99": "p99 at half load through Kafka: breaking-story copies / distinct articles",
+    "breaking_kafka_vs_inprocess_cpu": "CPU per article on the copies: 1 worker / in-process",
+    "breaking_vs_distinct": "CPU per article in-process: breaking-story copies / distinct articles",
+    "eos_vs_alo": "articles/s: exactly_once / at_least_once (same burst, back to back)",
+    "eos_cpu_vs_alo": "worker CPU per article: exactly_once / at_least_once",
+}
+
+
+def ratios_table(summary: dict) -> str:
+    lines = ["| ratio | median | min – max |", "| --- | ---: | ---: |"]
+    for key, label in RATIOS.items():
+        s = summary.get(key)
+        if s and s["n"]:
+            lines.append(f"| {label} | {_fmt(s['median'])} | {_fmt(s['min'])} – {_fmt(s['max'])} |")
+    return "\n".join(lines) if len(lines) > 2 else ""
 
 
 def summarize(runs: list[dict]) -> dict:
@@ -241,6 +315,7 @@ start {', '.join(map(str, m['load_average']))}. Input: {s['articles']} articles 
 in-process passes and each burst, then {s['rated_seconds']:g} s of other articles at half the 1-worker burst throughput
 for the latency run; medians over {s['repeat']} repeat(s){' (quick mode)' if s['quick'] else ''}. Workers run the
 agents {s.get('worker_agents', 'of the pipeline')}: what `akhbar process` does in-process (alerting is not part of it).
+Broker sections run: {', '.join(s.get('sections') or []) or 'none'} (`akhbar bench --sections`; see bench/run.py).
 
 To reproduce:
 ```sh
@@ -249,6 +324,9 @@ To reproduce:
 
 ## Targets
 {targets_table(results['targets'])}
+
+## Ratios (formed within each repeat)
+{ratios_table(results['summary']) or 'none measured'}
 
 ## Figures
 {table(results['summary'])}

@@ -22,11 +22,15 @@ OUT = REPO_ROOT / "docs" / "benchmarks"
               help="News folder (<dataset>/articles.jsonl) or files; default $AKHBAR_NEWS_DATA, "
                    "../shared/data/news, else seeds/.")
 @click.option("--in-process-only", is_flag=True, help="Skip the broker runs (no Kafka needed).")
+@click.option("--sections", default="all", show_default=True,
+              help="Broker sections, comma-separated: pipeline (passthrough, 1 and 2 workers, latency), peer (the "
+                   "plain aiokafka loop next to 1 worker), breaking (N copies of one story vs N distinct "
+                   "articles, 1 worker each), guarantee (at_least_once vs exactly_once, 1 worker each).")
 @click.option("--report-only", is_flag=True,
               help="Measure nothing: re-render pipeline.md and the plots from pipeline.json and pipeline-notes.md.")
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), default=OUT, show_default=True,
               help="Folder for pipeline.json, pipeline.md and the PNG plots.")
-def bench(repeat, quick, articles, data, in_process_only, report_only, out):
+def bench(repeat, quick, articles, data, in_process_only, sections, report_only, out):
     """Measure the pipeline in-process and through the broker (AKHBAR_BROKER) with real worker processes;
     print the table and the targets, and write the results with plots and the machine description."""
     try:
@@ -40,17 +44,21 @@ def bench(repeat, quick, articles, data, in_process_only, report_only, out):
         results = report.read_json(out / "pipeline.json")
         write_report(results, out)
         return
+    try:
+        chosen = run.parse_sections(sections)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--sections") from None
     settings = load_settings()
     bootstrap = None if in_process_only else settings.bootstrap_servers
     if bootstrap and not localkafka.reachable(bootstrap):
         raise broker_error(ConnectionError("no broker answered"), settings)
     local = localkafka.LocalBroker.default()
     broker_pid = local.running_pid() if bootstrap == local.bootstrap else None
-    plan = run.Plan.make(data or dataset.default_data(), repeat, quick, bootstrap, articles, broker_pid)
+    plan = run.Plan.make(data or dataset.default_data(), repeat, quick, bootstrap, articles, broker_pid, chosen)
     if plan.repeat < 1 or plan.n < 2:
         raise click.BadParameter("--repeat must be >= 1 and --articles >= 2")
     click.echo(f"akhbar bench: {plan.n} articles from {plan.data}, {plan.repeat} repeat(s), "
-               f"{'in-process only' if not bootstrap else f'broker {bootstrap}'}", err=True)
+               f"{'in-process only' if not bootstrap else f'broker {bootstrap}, ' + ','.join(chosen)}", err=True)
     results = run.run(plan, say=lambda line: click.echo(line, err=True))
     results["kafka_version"] = localkafka.jar_version() if bootstrap else None
     results["commands"] = reproduce(settings, sys.argv[1:])

@@ -1,0 +1,118 @@
+"""The Faust pipeline's plain peer: the same stage functions on one aiokafka consume -> stage -> produce loop.
+
+    python -m bench.plain_peer            # settings from the environment (AKHBAR_BROKER, AKHBAR_TOPIC_PREFIX, ...)
+
+No Faust: one consumer (group `<app id>-plain`) reads articles.raw, each message goes through the steps the
+agents call (agents.ingest, agents.clean and agents.entities `make_step`: decode, stage function, encode, as
+each agent does per hop) and the story stage (`nlp.stages.assign_story` on one in-memory StoryIndex: the
+transitions the four story agents apply through their tables), and one producer writes the EnrichedArticle to
+articles.enriched (a failure: a DeadLetter to the DLQ, as the agents route it). At least once: a fetched
+batch's records are acknowledged by the broker before its offsets are committed.
+
+What this loop does not do, and the Faust worker does: the three intermediate topics and the story
+topology's hops and changelogged tables (state survives a restart there, not here), partition-scoped
+scaling, the web server and metrics. So "Faust pipeline / plain loop" in CPU per article measures Faust and
+the topology together, against the cheapest loop that produces the same records.
+
+It prints `ready` once its partitions are assigned, after each batch one JSON line of its running counts
+(messages, and the CPU seconds spent inside the stage functions: `stage_cpu_s`), and on SIGTERM the same
+with the process's own CPU seconds.
+"""
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+import time
+
+import orjson
+
+from agents import clean as clean_agent
+from agents import entities as entities_agent
+from agents import ingest as ingest_agent
+from agents.dlq import dead_letter
+from nlp import stages
+from nlp.stories import StoryIndex
+from schemas.codec import encode, from_dict
+from schemas.records import EnrichedArticle
+from streams.settings import Settings
+from streams.topics import ENRICHED, RAW
+
+
+class PlainPipeline:
+    """One message in, one (topic, key, value) out: the agents' steps in pipeline order, then the story stage."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.steps = [("ingest", ingest_agent.make_step(settings)), ("clean", clean_agent.make_step(settings)),
+                      ("entities", entities_agent.make_step(settings))]
+        self.index = StoryIndex()
+        self.sink, self.dlq = settings.topic(ENRICHED), settings.topic(settings.dlq_topic)
+
+    def process(self, payload: bytes, message=None) -> tuple[str, bytes | None, bytes]:
+        value, key, stage = payload, None, "ingest"
+        try:
+            for stage, step in self.steps:
+                key, value = step(value)
+            stage = "stories"
+            record = stages.assign_story(from_dict(EnrichedArticle, orjson.loads(value)), self.index)
+            return self.sink, key, encode(record)
+        except Exception as exc:  # noqa: BLE001 - routed to the DLQ, as the agents do
+            return self.dlq, getattr(message, "key", None), encode(dead_letter(stage, exc, value, message))
+
+
+async def serve(settings: Settings, stop: asyncio.Event, out=sys.stdout) -> dict:
+    from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+    pipeline = PlainPipeline(settings)
+    consumer = AIOKafkaConsumer(settings.topic(RAW), bootstrap_servers=settings.bootstrap_servers,
+                                group_id=f"{settings.app_id}-plain", enable_auto_commit=False,
+                                auto_offset_reset="earliest", isolation_level="read_committed",
+                                max_partition_fetch_bytes=4 * settings.max_message_bytes + 65536,
+                                **settings.kafka_security())
+    producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers, acks="all",
+                                max_request_size=4 * settings.max_message_bytes + 65536,
+                                **settings.kafka_security())
+    await producer.start()
+    await consumer.start()
+    counts = {"messages": 0, "stage_cpu_s": 0.0}
+    ready = False
+    try:
+        while not stop.is_set():
+            batch = await consumer.getmany(timeout_ms=100, max_records=100)
+            if not ready and consumer.assignment():
+                ready = True
+                out.write("ready\n")
+                out.flush()
+            acks = []
+            for messages in batch.values():
+                for m in messages:
+                    t0 = time.thread_time()
+                    topic, key, value = pipeline.process(m.value, m)
+                    counts["stage_cpu_s"] += time.thread_time() - t0
+                    acks.append(await producer.send(topic, value, key=key))
+                    counts["messages"] += 1
+            if acks:
+                await asyncio.gather(*acks)
+                await consumer.commit()
+                out.write(orjson.dumps(counts).decode() + "\n")  # the bench reads the last line before and after
+                out.flush()
+    finally:
+        await consumer.stop()
+        await producer.stop()
+    return {**counts, "process_cpu_s": time.process_time()}
+
+
+def main() -> int:
+    settings = Settings.from_env()
+    loop = asyncio.new_event_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    result = loop.run_until_complete(serve(settings, stop))
+    sys.stdout.write(orjson.dumps(result).decode() + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
