@@ -127,3 +127,105 @@ def test_plots_from_broker_figures(tmp_path):
     names = report.plots({"summary": report.summarize(runs), "runs": runs}, tmp_path)
     assert names == ["pipeline-throughput.png", "pipeline-latency.png", "pipeline-latency-cdf.png"]
     assert all((tmp_path / n).read_bytes()[:4] == b"\x89PNG" for n in names)
+
+
+def test_plain_peer_runs_the_agents_stage_functions_and_routes_failures_to_the_dlq():
+    from bench.plain_peer import PlainPipeline
+    from nlp import stages
+    from streams.settings import Settings
+
+    settings = Settings.from_env({"AKHBAR_TOPIC_PREFIX": "t."})
+    peer = PlainPipeline(settings)
+    seed = dataset.load(dataset.SEEDS, 1)[0]
+    (key, value), = dataset.payloads([seed])
+    topic, out_key, out = peer.process(value)
+    assert topic == "t.articles.enriched" and out_key == key
+    record = orjson.loads(out)
+    expected = stages.process(stages.ingest(value, settings.max_message_bytes))  # what `akhbar process` gives
+    assert record["body"] == expected.body and record["entities"]
+    assert [(e["text"], e["type"], e["start"]) for e in record["entities"]] == \
+        [(e.text, e.type, e.start) for e in expected.entities]
+    assert record["story"]["id"] == seed.id and set(record["processing"]["stages_ms"]) >= {"clean", "entities",
+                                                                                           "stories"}
+    # the peer keeps one story index: an outlet's copy joins the story of the article it copies
+    copy = dataset.breaking(1, source=seed)[0]
+    _, _, out = peer.process(dataset.payloads([copy])[0][1])
+    assert orjson.loads(out)["story"] == {"id": seed.id, "first_seen": record["ingested_at"], "size": 2}
+
+    topic, _, out = peer.process(b"\xff not json")
+    letter = orjson.loads(out)
+    assert topic == "t.articles.dlq" and letter["stage"] == "ingest" and letter["payload_encoding"] == "base64"
+
+
+def test_sections_parse_in_run_order_and_reject_unknown_names():
+    from bench import run
+
+    assert run.parse_sections(None) == run.parse_sections("all") == run.SECTIONS
+    assert run.parse_sections("guarantee, peer") == ("peer", "guarantee")
+    with pytest.raises(ValueError, match="unknown section"):
+        run.parse_sections("peer,eos")
+    result = CliRunner().invoke(cli, ["bench", "--sections", "eos", "--in-process-only"])
+    assert result.exit_code == 2 and "unknown section(s) eos" in result.output
+
+
+def _fake_burst(payloads, cpu_ms, seconds=10.0, lost=0):
+    n = len(payloads) - lost
+    return {"sent": len(payloads), "received": n, "seconds": seconds, "throughput": n / seconds,
+            "latencies_s": [0.1 * (i + 1) for i in range(n)], "worker_cpu_s": n * cpu_ms / 1000,
+            "broker_cpu_s": None}
+
+
+def test_broker_sections_compare_the_runs_they_say(monkeypatch):
+    """The broker sections with the broker calls replaced by fakes: which runs each section makes, with which
+    inputs and worker settings, and how their figures become the targets' ratios."""
+    from bench import broker, run
+
+    calls = []
+
+    def pipeline_run(bootstrap, workers, burst, rated=None, env=None, **kw):
+        guarantee = (env or {}).get("AKHBAR_PROCESSING_GUARANTEE", "at_least_once")
+        copies = all(b"~copy" in k for k, _ in burst)
+        calls.append(("workers", workers, guarantee, "copies" if copies else "distinct", rated is not None))
+        cpu = {"exactly_once": 50.0}.get(guarantee, 60.0 if copies else 40.0)
+        out = {"burst": _fake_burst(burst, cpu, seconds=20.0 if guarantee == "exactly_once" else 10.0),
+               "startup_s": [5.0] * workers, "rss_mb": [200.0] * workers}
+        if rated is not None:
+            out["rated"] = {**_fake_burst(rated[:5], cpu), "rate": 3.0}
+        return out
+
+    def peer_run(bootstrap, burst, **kw):
+        calls.append(("peer", len(burst)))
+        return {"burst": {**_fake_burst(burst, 20.0), "peer_cpu_s": len(burst) * 0.02, "stage_cpu_s": 0.1,
+                          "messages": len(burst)}, "rss_mb": 120.0, "startup_s": 2.0}
+
+    monkeypatch.setattr(broker, "pipeline_run", pipeline_run)
+    monkeypatch.setattr(broker, "peer_run", peer_run)
+    plan = run.Plan.make(dataset.SEEDS, 2, True, "127.0.0.1:1", n=4, sections=("peer", "breaking", "guarantee"))
+    inputs = run.Inputs.make(plan)
+    assert len(inputs.copies) == 4 and len(inputs.copies_rated) == 8
+    assert not {k for k, _ in inputs.copies} & {k for k, _ in inputs.copies_rated}
+
+    figures = [run.kafka_figures(plan, inputs, lambda line: None, repeat=r) for r in (0, 1)]
+    assert calls[:6] == [("workers", 1, "at_least_once", "distinct", False), ("peer", 4),
+                         ("workers", 1, "at_least_once", "copies", True),
+                         ("workers", 1, "at_least_once", "distinct", True),
+                         ("workers", 1, "at_least_once", "distinct", False),
+                         ("workers", 1, "exactly_once", "distinct", False)]
+    # the second repeat runs each compared pair in the other order
+    assert [c[2:4] for c in calls[8:12]] == [("at_least_once", "distinct"), ("at_least_once", "copies"),
+                                             ("exactly_once", "distinct"), ("at_least_once", "distinct")]
+    one = figures[0]
+    assert one["worker_cpu_ms"] == pytest.approx(40.0) and one["plain_cpu_ms"] == pytest.approx(20.0)
+    assert one["kafka_copies_cpu_ms"] == pytest.approx(60.0) and one["eos_missing"] == 0
+    assert "passthrough" not in one and "kafka_2w" not in one
+    summary = report.summarize(figures)
+    judged = {v["target"]: v for v in report.verdicts(summary)}
+    assert judged["Faust pipeline within 1.5x of the plain aiokafka loop's CPU per article"]["value"] == \
+        pytest.approx(2.0)
+    assert judged["Faust pipeline within 1.5x of the plain aiokafka loop's CPU per article"]["met"] is False
+    assert judged["exactly_once: at most 20% fewer articles/s than at_least_once"]["value"] == pytest.approx(0.5)
+    assert judged["exactly_once: at most 20% fewer articles/s than at_least_once"]["met"] is False
+    cpu = judged["breaking story through Kafka: worker CPU per article within 10% of distinct articles'"]
+    assert cpu["value"] == pytest.approx(1.5) and cpu["met"] is False
+    assert summary["eos_cpu_vs_alo"]["median"] == pytest.approx(50 / 40)
+    assert "| CPU per article: Faust worker / plain aiokafka loop" in report.ratios_table(summary)
