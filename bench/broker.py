@@ -40,6 +40,27 @@ def fresh_settings(bootstrap: str, tmp: Path) -> tuple[Settings, dict]:
     return Settings.from_env(env), env
 
 
+async def run_topic_records(settings: Settings) -> dict[str, int]:
+    """Records written so far to each of the run's topics (its prefix, and Faust's internal topics named after
+    its app id: the tables' changelogs): the sum of the partitions' end offsets. Under exactly_once these
+    offsets count the transaction markers too (one per partition per transaction)."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers, **settings.kafka_security())
+    await consumer.start()
+    try:
+        names = [t for t in await consumer.topics()
+                 if t.startswith(settings.topic_prefix) or t.startswith(settings.app_id)]
+        tps = [TopicPartition(t, p) for t in names for p in (consumer.partitions_for_topic(t) or ())]
+        ends = await consumer.end_offsets(tps) if tps else {}
+    finally:
+        await consumer.stop()
+    out: dict[str, int] = {}
+    for tp, end in ends.items():
+        out[tp.topic] = out.get(tp.topic, 0) + end
+    return out
+
+
 async def delete_run_topics(settings: Settings) -> None:
     """Remove the run's topics: its prefix, and Faust's internal topics named after its app id."""
     async with admin_client(settings) as admin:
@@ -295,6 +316,9 @@ def pipeline_run(bootstrap: str, workers: int, burst: list, rated: list | None =
             chosen = rated[:max(5, int(rate * rated_seconds))]
             out["rated"] = {**asyncio.run(send_and_watch(settings, chosen, rate, timeout, rated_progress)), "rate": rate}
         out["rss_mb"] = group.rss_mb()
+        out["topic_records"] = asyncio.run(run_topic_records(settings))
+        out["articles_sent"] = (len(warmup or []) + out["burst"]["sent"]
+                                + (out["rated"]["sent"] if rated else 0))
         return out
     finally:
         group.stop()

@@ -115,6 +115,16 @@ class Inputs:
         return cls(dataset.payloads(articles[:plan.n]), rated, copies[:plan.n], copies[plan.n:], warmup)
 
 
+def records_per_article(result: dict) -> tuple[float | None, float | None]:
+    """Records written per article sent in a worker run: to the pipeline topics, and to the tables'
+    changelogs (Faust's internal topics end in `-changelog`)."""
+    counts, n = result.get("topic_records"), result.get("articles_sent")
+    if not counts or not n:
+        return None, None
+    changelog = sum(v for k, v in counts.items() if k.endswith("-changelog"))
+    return (sum(counts.values()) - changelog) / n, changelog / n
+
+
 def kafka_figures(plan: Plan, inputs: Inputs, say, repeat: int = 0) -> dict:
     """The broker sections of one repeat (plan.sections); `repeat` alternates the order of compared runs."""
     from bench import broker
@@ -188,6 +198,7 @@ def kafka_figures(plan: Plan, inputs: Inputs, say, repeat: int = 0) -> dict:
             out[f"kafka_{label}_half_rate"] = res["rated"]["rate"]
             out[f"kafka_{label}_half_p99"] = report.percentile([x * 1000 for x in res["rated"]["latencies_s"]], 99)
             out[f"kafka_{label}_burst_p99"] = report.percentile([x * 1000 for x in res["burst"]["latencies_s"]], 99)
+            out[f"kafka_{label}_msgs"], out[f"kafka_{label}_changelog"] = records_per_article(res)
     if "guarantee" in plan.sections:
         runs = [("alo", {}), ("eos", {"AKHBAR_PROCESSING_GUARANTEE": "exactly_once"})]
         for label, env in runs[::-1 if repeat % 2 else 1]:
@@ -199,11 +210,13 @@ def kafka_figures(plan: Plan, inputs: Inputs, say, repeat: int = 0) -> dict:
             out[f"{label}_cpu_ms"] = _ms_per_article(res, "worker_cpu_s")
             out[f"{label}_broker_cpu_ms"] = _ms_per_article(res, "broker_cpu_s")
             out[f"{label}_missing"] = res["burst"]["sent"] - res["burst"]["received"]
+            out[f"{label}_msgs"], out[f"{label}_changelog"] = records_per_article(res)
     return out
 
 
 def run(plan: Plan, say=print) -> dict:
     """All repeats; the results dict that report.write_json / report.markdown / report.plots take."""
+    machine = report.machine()  # the load average at the start
     inputs = Inputs.make(plan) if plan.bootstrap else None
     runs = []
     t0 = time.monotonic()
@@ -218,7 +231,7 @@ def run(plan: Plan, say=print) -> dict:
         runs.append(figures)
         say(f"[repeat {i + 1}/{plan.repeat}] done, {time.monotonic() - t0:.0f}s so far")
     summary = report.summarize(runs)
-    return {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": report.machine(),
+    return {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine,
             "setup": {"data": str(plan.data), "articles": plan.n, "repeat": plan.repeat, "quick": plan.quick,
                       "rated_articles": 2 * plan.n, "rated_seconds": plan.rated_seconds,
                       "sections": list(plan.sections) if plan.bootstrap else [],

@@ -191,6 +191,9 @@ def test_broker_sections_compare_the_runs_they_say(monkeypatch):
                "startup_s": [5.0] * workers, "rss_mb": [200.0] * workers}
         if rated is not None:
             out["rated"] = {**_fake_burst(rated[:5], cpu), "rate": 3.0}
+        sent = len(burst) + (5 if rated is not None else 0)
+        out.update(articles_sent=sent, topic_records={"b.articles.raw": sent, "b.articles.enriched": sent,
+                                                      "akhbar-b-stories-stories-changelog": 3 * sent})
         return out
 
     def peer_run(bootstrap, burst, **kw):
@@ -217,6 +220,7 @@ def test_broker_sections_compare_the_runs_they_say(monkeypatch):
     one = figures[0]
     assert one["worker_cpu_ms"] == pytest.approx(40.0) and one["plain_cpu_ms"] == pytest.approx(20.0)
     assert one["kafka_copies_cpu_ms"] == pytest.approx(60.0) and one["eos_missing"] == 0
+    assert (one["eos_msgs"], one["eos_changelog"]) == (2.0, 3.0)
     assert "passthrough" not in one and "kafka_2w" not in one
     summary = report.summarize(figures)
     judged = {v["target"]: v for v in report.verdicts(summary)}
