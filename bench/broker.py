@@ -46,12 +46,14 @@ async def run_topic_records(settings: Settings) -> dict[str, int]:
     offsets count the transaction markers too (one per partition per transaction)."""
     from aiokafka import AIOKafkaConsumer, TopicPartition
 
+    async with admin_client(settings) as admin:
+        names = [t for t in await admin.list_topics()
+                 if t.startswith(settings.topic_prefix) or t.startswith(settings.app_id)]
+        metas = await admin.describe_topics(names) if names else []
+    tps = [TopicPartition(m["topic"], p["partition"]) for m in metas for p in m["partitions"]]
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers, **settings.kafka_security())
     await consumer.start()
     try:
-        names = [t for t in await consumer.topics()
-                 if t.startswith(settings.topic_prefix) or t.startswith(settings.app_id)]
-        tps = [TopicPartition(t, p) for t in names for p in (consumer.partitions_for_topic(t) or ())]
         ends = await consumer.end_offsets(tps) if tps else {}
     finally:
         await consumer.stop()
