@@ -23,7 +23,7 @@ from pathlib import Path
 import orjson
 
 from streams.settings import REPO_ROOT, Settings
-from streams.topics import ENRICHED, RAW, admin_client, create_topics
+from streams.topics import ENRICHED, ENTITIES, RAW, admin_client, create_topics
 
 # the agents of `akhbar process`'s pipeline: ingest, clean, entities and story clustering (alerting is not part
 # of the in-process pipeline it is compared with)
@@ -289,34 +289,36 @@ async def passthrough(bootstrap: str, payloads: list[tuple[bytes, bytes]], parti
 def pipeline_run(bootstrap: str, workers: int, burst: list, rated: list | None = None,
                  rate_fraction: float = 0.5, rated_seconds: float = 15.0, warmup: list | None = None,
                  timeout: float = 600.0, progress=None, rated_progress=None, broker_pid: int | None = None,
-                 env: dict | None = None) -> dict:
+                 env: dict | None = None, agents: str = PIPELINE_AGENTS, sink: str = ENRICHED) -> dict:
     """One fresh topic set: start `workers` worker processes (start-up to ready timed), send a warm-up article
     and wait for it, send `burst` all at once (throughput, burst latency, worker CPU), then, when `rated` is
     given, send `rated_seconds` worth of it at `rate_fraction` of the measured throughput (latency at that
     load). Peak RSS at the end. With `broker_pid` (a local broker), the broker's CPU during the burst too.
-    `env`: settings for the workers on top of the fresh ones (e.g. AKHBAR_PROCESSING_GUARANTEE)."""
+    `env`: settings for the workers on top of the fresh ones (e.g. AKHBAR_PROCESSING_GUARANTEE); `agents` the
+    workers run, and the `sink` topic whose records are watched (articles.entities for the linear agents)."""
     tmp = Path(tempfile.mkdtemp(prefix="akhbar-bench-"))
     settings, worker_env = fresh_settings(bootstrap, tmp)
     worker_env.update(env or {})
     settings, env = Settings.from_env(worker_env), worker_env
     asyncio.run(create_topics(settings))
-    group = Workers(settings, env, tmp)
+    group = Workers(settings, env, tmp, agents=agents)
     try:
         group.start(workers)
         out: dict = {"workers": workers, "startup_s": [w.ready_s for w in group.procs]}
         if warmup:
-            asyncio.run(send_and_watch(settings, warmup, None, timeout))
+            asyncio.run(send_and_watch(settings, warmup, None, timeout, sink=sink))
         deadline = time.monotonic() + 60
         while not group.all_ready() and time.monotonic() < deadline:  # settle any rebalance
             time.sleep(0.2)
         cpu0, broker0 = group.cpu(), cpu_seconds(broker_pid) if broker_pid else 0.0
-        result = asyncio.run(send_and_watch(settings, burst, None, timeout, progress))
+        result = asyncio.run(send_and_watch(settings, burst, None, timeout, progress, sink=sink))
         out["burst"] = {**result, "worker_cpu_s": group.cpu() - cpu0,
                         "broker_cpu_s": cpu_seconds(broker_pid) - broker0 if broker_pid else None}
         if rated:
             rate = max(1.0, rate_fraction * result["throughput"])
             chosen = rated[:max(5, int(rate * rated_seconds))]
-            out["rated"] = {**asyncio.run(send_and_watch(settings, chosen, rate, timeout, rated_progress)), "rate": rate}
+            watched = asyncio.run(send_and_watch(settings, chosen, rate, timeout, rated_progress, sink=sink))
+            out["rated"] = {**watched, "rate": rate}
         out["rss_mb"] = group.rss_mb()
         out["topic_records"] = asyncio.run(run_topic_records(settings))
         out["articles_sent"] = (len(warmup or []) + out["burst"]["sent"]
@@ -328,10 +330,12 @@ def pipeline_run(bootstrap: str, workers: int, burst: list, rated: list | None =
 
 
 def peer_run(bootstrap: str, burst: list, warmup: list | None = None, timeout: float = 600.0, progress=None,
-             broker_pid: int | None = None) -> dict:
+             broker_pid: int | None = None, linear: bool = False) -> dict:
     """The plain aiokafka peer (bench/plain_peer.py) on a fresh topic set, measured as pipeline_run measures a
     worker: start-up to `ready`, a warm-up article, then `burst` all at once (throughput, latency, the peer
-    process's CPU from /proc, and the broker's), and its own count of the CPU spent in stage functions."""
+    process's CPU from /proc, and the broker's), and its own count of the CPU spent in stage functions.
+    `linear`: the peer of the three linear agents (`--linear`), watched on articles.entities."""
+    sink = ENTITIES if linear else ENRICHED
     tmp = Path(tempfile.mkdtemp(prefix="akhbar-bench-peer-"))
     settings, env = fresh_settings(bootstrap, tmp)
     asyncio.run(create_topics(settings))
@@ -339,27 +343,35 @@ def peer_run(bootstrap: str, burst: list, warmup: list | None = None, timeout: f
     log = open(tmp / "peer.log", "wb")
     started = time.monotonic()
     with open(out_path, "wb") as out_file:
-        proc = subprocess.Popen([sys.executable, "-m", "bench.plain_peer"], cwd=REPO_ROOT, env=env,
+        proc = subprocess.Popen([sys.executable, "-m", "bench.plain_peer", *(["--linear"] if linear else [])],
+                                cwd=REPO_ROOT, env=env,
                                 stdout=out_file, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True)
     try:
         deadline = time.monotonic() + 120
         while "ready" not in out_path.read_text(errors="replace"):
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"plain peer did not start:\n{(tmp / 'peer.log').read_text(errors='replace')[-3000:]}")
+                log_text = (tmp / "peer.log").read_text(errors="replace")
+                raise RuntimeError(f"plain peer did not start:\n{log_text[-3000:]}")
             time.sleep(0.1)
         result: dict = {"startup_s": time.monotonic() - started}
+        hops = len(PIPELINE_AGENTS.split(",")) - 1 if linear else 1  # messages the peer handles per article
+
+        def counts_after(messages: int) -> dict:
+            """Its counts once its line for `messages` handled is out (written after the acks and the commit)."""
+            deadline, counts = time.monotonic() + 5, _peer_counts(out_path)
+            while counts["messages"] < messages and time.monotonic() < deadline:
+                time.sleep(0.05)
+                counts = _peer_counts(out_path)
+            return counts
+
         if warmup:
-            asyncio.run(send_and_watch(settings, warmup, None, timeout))
-        counts0 = _peer_counts(out_path)
+            asyncio.run(send_and_watch(settings, warmup, None, timeout, sink=sink))
+        counts0 = counts_after(hops * len(warmup or []))
         cpu0, broker0 = cpu_seconds(proc.pid), cpu_seconds(broker_pid) if broker_pid else 0.0
-        burst_result = asyncio.run(send_and_watch(settings, burst, None, timeout, progress))
+        burst_result = asyncio.run(send_and_watch(settings, burst, None, timeout, progress, sink=sink))
         result["burst"] = {**burst_result, "peer_cpu_s": cpu_seconds(proc.pid) - cpu0,
                            "broker_cpu_s": cpu_seconds(broker_pid) - broker0 if broker_pid else None}
-        deadline = time.monotonic() + 5  # its last batch's line: written after the acks and the commit
-        counts1 = _peer_counts(out_path)
-        while counts1["messages"] - counts0["messages"] < burst_result["received"] and time.monotonic() < deadline:
-            time.sleep(0.05)
-            counts1 = _peer_counts(out_path)
+        counts1 = counts_after(counts0["messages"] + hops * burst_result["received"])
         result["burst"]["stage_cpu_s"] = counts1["stage_cpu_s"] - counts0["stage_cpu_s"]
         result["burst"]["messages"] = counts1["messages"] - counts0["messages"]
         result["rss_mb"] = peak_rss_mb(proc.pid)

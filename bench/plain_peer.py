@@ -1,6 +1,7 @@
 """The Faust pipeline's plain peer: the same stage functions on one aiokafka consume -> stage -> produce loop.
 
     python -m bench.plain_peer            # settings from the environment (AKHBAR_BROKER, AKHBAR_TOPIC_PREFIX, ...)
+    python -m bench.plain_peer --linear   # the three linear agents' hops instead, no story stage
 
 No Faust: one consumer (group `<app id>-plain`) reads articles.raw, each message goes through the steps the
 agents call (agents.ingest, agents.clean and agents.entities `make_step`: decode, stage function, encode, as
@@ -14,6 +15,11 @@ topology's hops and changelogged tables (state survives a restart there, not her
 scaling, the web server and metrics. So "Faust pipeline / plain loop" in CPU per article measures Faust and
 the topology together, against the cheapest loop that produces the same records.
 
+`--linear` is the peer of a worker running `--agents ingest,clean,entities`: the same three hops as those
+agents (articles.raw -> ingest -> articles.validated -> clean -> articles.clean -> entities ->
+articles.entities, one consumer subscribed to the three source topics, each message through its topic's
+step and produced to the next topic), so the two differ only by Faust's machinery, not by the topology.
+
 It prints `ready` once its partitions are assigned, after each batch one JSON line of its running counts
 (messages, and the CPU seconds spent inside the stage functions: `stage_cpu_s`), and on SIGTERM the same
 with the process's own CPU seconds.
@@ -21,12 +27,14 @@ with the process's own CPU seconds.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import signal
 import sys
 import time
 
 import orjson
 
+from agents import PIPELINE
 from agents import clean as clean_agent
 from agents import entities as entities_agent
 from agents import ingest as ingest_agent
@@ -39,6 +47,25 @@ from streams.settings import Settings
 from streams.topics import ENRICHED, RAW
 
 
+class LinearHops:
+    """The linear agents' hops: a message of a source topic through that agent's step, to its sink topic."""
+
+    def __init__(self, settings: Settings):
+        self.routes = {settings.topic(source): (name, importlib.import_module(module).make_step(settings),
+                                                settings.topic(sink))
+                       for name, (module, source, sink) in PIPELINE.items()}
+        self.sources = list(self.routes)
+        self.dlq = settings.topic(settings.dlq_topic)
+
+    def process(self, payload: bytes, message) -> tuple[str, bytes | None, bytes]:
+        stage, step, sink = self.routes[message.topic]
+        try:
+            key, value = step(payload)
+            return sink, key, value
+        except Exception as exc:  # noqa: BLE001 - routed to the DLQ, as the agents do
+            return self.dlq, getattr(message, "key", None), encode(dead_letter(stage, exc, payload, message))
+
+
 class PlainPipeline:
     """One message in, one (topic, key, value) out: the agents' steps in pipeline order, then the story stage."""
 
@@ -48,6 +75,7 @@ class PlainPipeline:
                       ("entities", entities_agent.make_step(settings))]
         self.index = StoryIndex()
         self.sink, self.dlq = settings.topic(ENRICHED), settings.topic(settings.dlq_topic)
+        self.sources = [settings.topic(RAW)]
 
     def process(self, payload: bytes, message=None) -> tuple[str, bytes | None, bytes]:
         value, key, stage = payload, None, "ingest"
@@ -61,11 +89,11 @@ class PlainPipeline:
             return self.dlq, getattr(message, "key", None), encode(dead_letter(stage, exc, value, message))
 
 
-async def serve(settings: Settings, stop: asyncio.Event, out=sys.stdout) -> dict:
+async def serve(settings: Settings, stop: asyncio.Event, out=sys.stdout, linear: bool = False) -> dict:
     from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-    pipeline = PlainPipeline(settings)
-    consumer = AIOKafkaConsumer(settings.topic(RAW), bootstrap_servers=settings.bootstrap_servers,
+    pipeline = LinearHops(settings) if linear else PlainPipeline(settings)
+    consumer = AIOKafkaConsumer(*pipeline.sources, bootstrap_servers=settings.bootstrap_servers,
                                 group_id=f"{settings.app_id}-plain", enable_auto_commit=False,
                                 auto_offset_reset="earliest", isolation_level="read_committed",
                                 max_partition_fetch_bytes=4 * settings.max_message_bytes + 65536,
@@ -109,7 +137,7 @@ def main() -> int:
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    result = loop.run_until_complete(serve(settings, stop))
+    result = loop.run_until_complete(serve(settings, stop, linear="--linear" in sys.argv[1:]))
     sys.stdout.write(orjson.dumps(result).decode() + "\n")
     return 0
 

@@ -4,7 +4,9 @@ sections chosen (all by default, in this order):
 - `pipeline`: the raw aiokafka passthrough, the 1-worker run (burst, then the latency run at half its
   throughput) and the 2-worker run;
 - `peer`: the plain aiokafka loop (bench/plain_peer.py: the same stage functions, no Faust) on the same burst,
-  right after the 1-worker run it is compared with (which it runs itself without `pipeline`);
+  right after the 1-worker run it is compared with (which it runs itself without `pipeline`); then a worker
+  running only the linear agents (ingest, clean, entities) and the plain loop on the same three hops
+  (`--linear`), so Faust's machinery is compared on one topology;
 - `breaking`: the breaking story through Kafka: N outlet-edited copies of one article and N distinct
   articles, each on a fresh worker (burst, then the latency run at half its throughput), their order
   alternating between repeats;
@@ -25,8 +27,12 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from agents import PIPELINE
 from bench import dataset, report
 from streams.settings import REPO_ROOT
+from streams.topics import ENTITIES
+
+LINEAR_AGENTS = ",".join(PIPELINE)  # ingest,clean,entities: raw -> validated -> clean -> entities
 
 
 SECTIONS = ("pipeline", "peer", "breaking", "guarantee")
@@ -170,8 +176,20 @@ def kafka_figures(plan: Plan, inputs: Inputs, say, repeat: int = 0) -> dict:
         out.update(plain=peer["burst"]["throughput"], plain_cpu_ms=_ms_per_article(peer, "peer_cpu_s"),
                    plain_broker_cpu_ms=_ms_per_article(peer, "broker_cpu_s"), plain_rss_mb=peer["rss_mb"],
                    plain_received=peer["burst"]["received"],
-                   plain_stage_cpu_ms=1000 * peer["burst"]["stage_cpu_s"] / peer["burst"]["messages"]
-                   if peer["burst"]["messages"] else None)
+                   plain_stage_cpu_ms=1000 * peer["burst"]["stage_cpu_s"] / peer["burst"]["received"]
+                   if peer["burst"]["received"] else None)
+        say("  the linear agents (ingest, clean, entities), 1 Faust worker, then the plain loop on the same "
+            "three hops: start, burst")
+        linear = broker.pipeline_run(plan.bootstrap, 1, burst, warmup=warmup, progress=bar("linear, Faust"),
+                                     broker_pid=plan.broker_pid, agents=LINEAR_AGENTS, sink=ENTITIES)
+        plain_linear = broker.peer_run(plan.bootstrap, burst, warmup=warmup, progress=bar("linear, plain loop"),
+                                       broker_pid=plan.broker_pid, linear=True)
+        out.update(linear_faust=linear["burst"]["throughput"],
+                   linear_faust_cpu_ms=_ms_per_article(linear, "worker_cpu_s"),
+                   linear_plain=plain_linear["burst"]["throughput"],
+                   linear_plain_cpu_ms=_ms_per_article(plain_linear, "peer_cpu_s"),
+                   linear_plain_stage_cpu_ms=1000 * plain_linear["burst"]["stage_cpu_s"]
+                   / plain_linear["burst"]["received"] if plain_linear["burst"]["received"] else None)
     if one is not None:
         out.update(kafka_1w=one["burst"]["throughput"],
                    kafka_1w_cpu=one["burst"]["received"] / one["burst"]["worker_cpu_s"]

@@ -182,9 +182,13 @@ def test_broker_sections_compare_the_runs_they_say(monkeypatch):
 
     calls = []
 
-    def pipeline_run(bootstrap, workers, burst, rated=None, env=None, **kw):
+    def pipeline_run(bootstrap, workers, burst, rated=None, env=None, agents=broker.PIPELINE_AGENTS,
+                     sink="articles.enriched", **kw):
         guarantee = (env or {}).get("AKHBAR_PROCESSING_GUARANTEE", "at_least_once")
         copies = all(b"~copy" in k for k, _ in burst)
+        if agents != broker.PIPELINE_AGENTS:  # the linear agents alone, watched where they write
+            calls.append(("linear workers", agents, sink))
+            return {"burst": _fake_burst(burst, 30.0), "startup_s": [5.0], "rss_mb": [200.0]}
         calls.append(("workers", workers, guarantee, "copies" if copies else "distinct", rated is not None))
         cpu = {"exactly_once": 50.0}.get(guarantee, 60.0 if copies else 40.0)
         out = {"burst": _fake_burst(burst, cpu, seconds=20.0 if guarantee == "exactly_once" else 10.0),
@@ -196,9 +200,10 @@ def test_broker_sections_compare_the_runs_they_say(monkeypatch):
                                                       "akhbar-b-stories-stories-changelog": 3 * sent})
         return out
 
-    def peer_run(bootstrap, burst, **kw):
-        calls.append(("peer", len(burst)))
-        return {"burst": {**_fake_burst(burst, 20.0), "peer_cpu_s": len(burst) * 0.02, "stage_cpu_s": 0.1,
+    def peer_run(bootstrap, burst, linear=False, **kw):
+        calls.append(("peer", len(burst), linear))
+        cpu_s = len(burst) * (0.015 if linear else 0.02)
+        return {"burst": {**_fake_burst(burst, 20.0), "peer_cpu_s": cpu_s, "stage_cpu_s": 0.1,
                           "messages": len(burst)}, "rss_mb": 120.0, "startup_s": 2.0}
 
     monkeypatch.setattr(broker, "pipeline_run", pipeline_run)
@@ -209,19 +214,22 @@ def test_broker_sections_compare_the_runs_they_say(monkeypatch):
     assert not {k for k, _ in inputs.copies} & {k for k, _ in inputs.copies_rated}
 
     figures = [run.kafka_figures(plan, inputs, lambda line: None, repeat=r) for r in (0, 1)]
-    assert calls[:6] == [("workers", 1, "at_least_once", "distinct", False), ("peer", 4),
+    assert calls[:8] == [("workers", 1, "at_least_once", "distinct", False), ("peer", 4, False),
+                         ("linear workers", "ingest,clean,entities", "articles.entities"), ("peer", 4, True),
                          ("workers", 1, "at_least_once", "copies", True),
                          ("workers", 1, "at_least_once", "distinct", True),
                          ("workers", 1, "at_least_once", "distinct", False),
                          ("workers", 1, "exactly_once", "distinct", False)]
     # the second repeat runs each compared pair in the other order
-    assert [c[2:4] for c in calls[8:12]] == [("at_least_once", "distinct"), ("at_least_once", "copies"),
-                                             ("exactly_once", "distinct"), ("at_least_once", "distinct")]
+    assert [c[2:4] for c in calls[12:16]] == [("at_least_once", "distinct"), ("at_least_once", "copies"),
+                                              ("exactly_once", "distinct"), ("at_least_once", "distinct")]
     one = figures[0]
     assert one["worker_cpu_ms"] == pytest.approx(40.0) and one["plain_cpu_ms"] == pytest.approx(20.0)
     assert one["kafka_copies_cpu_ms"] == pytest.approx(60.0) and one["eos_missing"] == 0
     assert (one["eos_msgs"], one["eos_changelog"]) == (2.0, 3.0)
     assert "passthrough" not in one and "kafka_2w" not in one
+    assert one["linear_faust_cpu_ms"] == pytest.approx(30.0) and one["linear_plain_cpu_ms"] == pytest.approx(15.0)
+    assert one["plain_stage_cpu_ms"] == pytest.approx(25.0)  # 0.1 s over the 4 articles enriched
     summary = report.summarize(figures)
     judged = {v["target"]: v for v in report.verdicts(summary)}
     assert judged["Faust pipeline within 1.5x of the plain aiokafka loop's CPU per article"]["value"] == \
@@ -232,4 +240,25 @@ def test_broker_sections_compare_the_runs_they_say(monkeypatch):
     cpu = judged["breaking story through Kafka: worker CPU per article within 10% of distinct articles'"]
     assert cpu["value"] == pytest.approx(1.5) and cpu["met"] is False
     assert summary["eos_cpu_vs_alo"]["median"] == pytest.approx(50 / 40)
+    assert summary["faust_vs_plain_linear_cpu"]["median"] == pytest.approx(2.0)
     assert "| CPU per article: Faust worker / plain aiokafka loop" in report.ratios_table(summary)
+
+
+def test_plain_linear_hops_route_each_topic_through_its_agents_step():
+    from types import SimpleNamespace
+
+    from bench.plain_peer import LinearHops
+    from streams.settings import Settings
+
+    hops = LinearHops(Settings.from_env({"AKHBAR_TOPIC_PREFIX": "t."}))
+    assert hops.sources == ["t.articles.raw", "t.articles.validated", "t.articles.clean"]
+    (key, value), = dataset.payloads(dataset.load(dataset.SEEDS, 1))
+    topic = "t.articles.raw"
+    for expected in ("t.articles.validated", "t.articles.clean", "t.articles.entities"):
+        topic, key, value = hops.process(value, SimpleNamespace(topic=topic, key=key, partition=0, offset=0))
+        assert topic == expected and key == dataset.load(dataset.SEEDS, 1)[0].id.encode()
+    record = orjson.loads(value)  # an EnrichedArticle before its story, as the entities agent writes it
+    assert record["entities"] and record.get("story") is None
+    topic, _, letter = hops.process(b"{}", SimpleNamespace(topic="t.articles.validated", key=b"k", partition=2,
+                                                             offset=7))
+    assert topic == "t.articles.dlq" and orjson.loads(letter)["stage"] == "clean"
