@@ -132,17 +132,25 @@ def _mark_untriggered(lines: list[_Line], params: H.HeadlineParams, known, own_k
     a headline-shaped line of few article words after a lone separator and before a paragraph, or bare between
     two paragraphs of prose (the article's own title is never one). Repeated to a fixed point (a removal makes
     new neighbours and shrinks the article's vocabulary), so cleaning stays idempotent."""
+    keys: dict[int, str] = {}   # id(line) -> its dedup key, computed once
+
+    def key_of(ln: _Line) -> str:
+        k = keys.get(id(ln))
+        if k is None:
+            k = keys[id(ln)] = _dedup_key(ln.text)
+        return k
+
     if known:
-        for ln in lines:
-            if ln.reason is None and ln.words >= 3:
-                key = _dedup_key(ln.text)
+        for ln in lines:   # a title is 3..TITLE_MAX_WORDS words: paragraphs are not looked up
+            if ln.reason is None and 3 <= ln.words <= H.TITLE_MAX_WORDS:
+                key = key_of(ln)
                 if key != own_key and key in known:
                     ln.reason = "related-headline"
     if not params.enabled:
         return
     low = min(params.bare_min_words, params.sep_min_words)
     cand = [ln for ln in lines if ln.reason is None
-            and H.headline_shaped(ln.text, ln.words, low, params.max_words) and _dedup_key(ln.text) != own_key]
+            and H.headline_shaped(ln.text, ln.words, low, params.max_words) and key_of(ln) != own_key]
     if not cand:
         return
     if sum(1 for ln in lines if ln.reason is None and _QUESTION_END.search(ln.text)) >= 3:
@@ -171,7 +179,7 @@ def _mark_untriggered(lines: list[_Line], params: H.HeadlineParams, known, own_k
             if ln.words < need:
                 continue
             if counts is None:   # the article's vocabulary: its title and kept lines
-                stems = {id(x): H.content_words(_dedup_key(x.text)) for x in lines if x.reason is None}
+                stems = {id(x): H.content_words(key_of(x)) for x in lines if x.reason is None}
                 counts = {}
                 own_stems = H.content_words(own_key)
                 for ws in [own_stems, *stems.values()]:
@@ -180,7 +188,7 @@ def _mark_untriggered(lines: list[_Line], params: H.HeadlineParams, known, own_k
             share = H.overlap(stems[id(ln)], counts)   # in the whole article
             if params.window:   # in the lines around it; a line that could be the author's must pass both
                 near = H.share_in(stems[id(ln)], _context_stems(lines, i, params.window, stems, own_stems))
-                share = max(share, near) if _authorial(ln, params) else near
+                share = max(share, near) if _authorial(ln, params) else max(near, share - params.article_slack)
             if share > params.max_overlap:
                 continue
             ln.reason = "related-headline"
@@ -193,8 +201,9 @@ def _mark_untriggered(lines: list[_Line], params: H.HeadlineParams, known, own_k
 
 def _authorial(line: _Line, params: H.HeadlineParams) -> bool:
     """A candidate that reads like the author's as much as like a title: a short line (a crosshead), a question
-    (an op-ed's), a line with a comma inside (a sentence that lost its stop)."""
-    return line.words < params.short_words or bool(_QUESTION_END.search(line.text)) or "،" in line.text[:-1]
+    (an op-ed's), a long line or one with a comma inside (a sentence that lost its stop)."""
+    return (line.words < params.short_words or line.words >= _PARAGRAPH_WORDS or "،" in line.text[:-1]
+            or bool(_QUESTION_END.search(line.text)))
 
 
 def _paragraph(line: _Line) -> bool:

@@ -36,12 +36,13 @@ def title_key(text: str) -> str:
 @dataclass(frozen=True, slots=True)
 class HeadlineParams:
     """Thresholds of the untriggered headline rules. `enabled=False` gives the cleaner without them."""
-    bare_min_words: int = 4      # a bare line between two paragraphs: at least this many words
+    bare_min_words: int = 3      # a bare line between two paragraphs: at least this many words
     sep_min_words: int = 1       # a single line after a separator, before a paragraph: at least this many words
     max_words: int = 20
     max_overlap: float = 0.34    # at most this share of its words may recur in its context (below)
-    window: int = 0              # the context: the title and the `window` kept lines either side; 0: the article
+    window: int = 1              # the context: the title and the `window` kept lines either side; 0: the article
     short_words: int = 4         # with a window, a line shorter than this must pass the whole article's test too
+    article_slack: float = 1.0   # with a window, any line's share in the whole article may exceed max_overlap by this
     enabled: bool = True
 
 
@@ -52,7 +53,7 @@ OFF = HeadlineParams(enabled=False)
 _CONTINUATION = re.compile(
     r"^(?:(?:و|ف)?(?:قال|قالت|أضاف|أضافت|أكد|أكدت|أشار|أشارت|أوضح|أوضحت|تابع|تابعت|لفت|لفتت|اعتبر|اعتبرت|"
     r"يقول|تقول|يضيف|تضيف|يشير|تشير|يذكر|ذكر|ذكرت)|(?:و|ف)(?:كان|كانت|قد|لم|لن|لا|هو|هي|هذا|هذه|في|من|على|إن|"
-    r"أن|إذ|ما|بعد|قبل|منذ|مع)|كما|حيث|بينما|ثم|لكن|لكنه|لكنها|ولكن|بل|أما|إذ|لذلك|لذا|وبالتالي|وأخيرا)(?=[\s:،,]|$)"
+    r"أن|إذ|ما|بعد|قبل|منذ|مع)|كما|حيث|بينما|ثم|لكن|لكنه|لكنها|ولكن|بل|أما|إذ|إن|لذلك|لذا|وبالتالي|وأخيرا)(?=[\s:،,]|$)"
 )
 # a verse line: two hemistichs split by a spaced slash
 _VERSE = re.compile(r"\S\s+/\s+\S")
@@ -112,6 +113,7 @@ def share_in(words: set[str], context: set[str]) -> float:
     return sum(w in context for w in words) / len(words)
 
 
+TITLE_MAX_WORDS = 30            # a body line longer than this is never looked up in the memory (a paragraph)
 TITLES_PER_SOURCE = 2000        # the memory of recent titles keeps at most this many per source (and partition)
 TITLES_HORIZON_S = 7 * 86400    # ... and forgets a title this long after it was seen (event time)
 TITLES_GRACE_S = 3600           # the stream keeps a title this much longer than it uses it (redeliveries)
