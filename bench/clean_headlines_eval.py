@@ -38,8 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DATASETS = ("almayadeen_scrape", "antcorpus_multisource", "saudinewsnet")   # the Arabic sites
 LAYOUTS = ("sep-chain", "sep-single", "marker", "bare")
 MARKERS = ("اقرأ أيضاً:", "اقرأ أيضا", "مواضيع ذات صلة")
-GRID = {"bare_min_words": (3, 4, 5), "sep_min_words": (1, 2, 3), "max_overlap": (0.25, 0.34, 0.5),
-        "window": (0, 1, 2)}
+GRID = {"bare_min_words": (3, 4, 5), "sep_min_words": (1, 2), "max_overlap": (0.25, 0.34, 0.5),
+        "window": (0, 1, 2), "article_slack": (1.0, 0.33)}
 PREFIX_REASONS = {"byline-dateline-prefix"}
 _GLUED = re.compile(r"(?<![\d.])\.(?=[\u0621-\u064a])")
 _PROSE_END = re.compile(r"[.!?؟…:؛][\"'”»)\]}]*$")
@@ -199,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     from clean_eval import data_dir  # noqa: E402  (the data folder rule, one place; after nlp is imported)
     data = data_dir(args.data)
     sites = load_sites(data)
-    header = ("| left-out site | " + ("thresholds (bare, sep, overlap, window) | " if not args.baseline_root else "")
+    header = ("| left-out site | " + ("thresholds (bare, sep, overlap, window, slack) | " if not args.baseline_root else "")
               + " | ".join(LAYOUTS) + " | retention | sep left | glued left |")
     align = "| --- | " + ("--- | " if not args.baseline_root else "") + "---: | " * (len(LAYOUTS) + 3)
 

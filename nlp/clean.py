@@ -141,8 +141,10 @@ def _mark_untriggered(lines: list[_Line], params: H.HeadlineParams, known, own_k
         return k
 
     if known:
-        for ln in lines:   # a title is 3..TITLE_MAX_WORDS words: paragraphs are not looked up
-            if ln.reason is None and 3 <= ln.words <= H.TITLE_MAX_WORDS:
+        for ln in lines:   # a title is 3..TITLE_MAX_WORDS words, and does not end in one full stop (4 of 2,422
+            t = ln.text      # titles of the news data do): sentences are not looked up
+            if (ln.reason is None and 3 <= ln.words <= H.TITLE_MAX_WORDS
+                    and not (t.endswith(".") and not t.endswith(".."))):
                 key = key_of(ln)
                 if key != own_key and key in known:
                     ln.reason = "related-headline"
