@@ -1,14 +1,36 @@
-"""clean: articles.validated -> articles.clean. Display text, paragraphs, removed boilerplate."""
+"""clean: articles.validated -> articles.clean. Display text, paragraphs, removed boilerplate.
+
+The memory of recent titles (a body line equal to the title of an earlier article of the same source is a related
+headline) is the table `clean-titles`, written and read through nlp.headlines.StreamTitles: one entry per
+(source, partition, title), so it is co-partitioned with articles.validated and moves with its partition; an
+article knows the titles of its partition's earlier offsets only, so a redelivery cleans it as before. Bounded
+in time and size by a sweep per partition (nlp.headlines.stale_titles), every 10 minutes of event time.
+"""
 from __future__ import annotations
 
-from nlp import stages
+from agents.stories import Sweeper
+from nlp import headlines, stages
 from schemas.codec import decode, encode
 from schemas.records import RawArticle
 
 
-def make_step(settings):
-    def step(payload: bytes):
-        article = stages.clean(decode(payload, RawArticle))
+def make_step(settings, app=None):
+    """`app`: the Faust app, to declare the titles table on; None gives the stage without memory."""
+    if app is None:
+        def step(payload: bytes, event=None):
+            article = stages.clean(decode(payload, RawArticle))
+            return article.id.encode(), encode(article)
+
+        return step
+    table = app.Table("clean-titles", partitions=settings.partitions,
+                      help="source, partition, title key -> offset and event time of the article it titles")
+    sweeper = Sweeper(int(headlines.TITLES_HORIZON_S * 1000), sweep=headlines.stale_titles)
+
+    def step(payload: bytes, event=None):
+        raw = decode(payload, RawArticle)
+        titles = headlines.StreamTitles(table, event.message.partition, event.message.offset)
+        article = stages.clean(raw, titles=titles)
+        sweeper.maybe(table, event.message.partition, titles.now_ms)
         return article.id.encode(), encode(article)
 
     return step

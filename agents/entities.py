@@ -7,10 +7,10 @@ from schemas.codec import decode, encode
 from schemas.records import CleanArticle
 
 
-def make_step(settings):
+def make_step(settings, app=None):
     load_tagger()  # once per worker, at start-up rather than on the first article
 
-    def step(payload: bytes):
+    def step(payload: bytes, event=None):
         article = stages.enrich(decode(payload, CleanArticle))
         return article.id.encode(), encode(article)
 

@@ -5,8 +5,8 @@ from nlp import stages
 from schemas.codec import encode
 
 
-def make_step(settings):
-    def step(payload: bytes):
+def make_step(settings, app=None):
+    def step(payload: bytes, event=None):
         raw = stages.ingest(payload, settings.max_message_bytes)
         return raw.id.encode(), encode(raw)
 

@@ -7,10 +7,11 @@ from agents.dlq import DeadLetters
 from streams import metrics
 
 
-def pipeline_agent(app, name: str, source, sink, dlq: DeadLetters, step: Callable[[bytes], tuple[bytes, bytes]]):
+def pipeline_agent(app, name: str, source, sink, dlq: DeadLetters, step: Callable[..., tuple[bytes, bytes]]):
     """Register agent `name` reading `source` and writing `sink`.
 
-    `step(payload) -> (key, value)` is pure; any exception it raises sends the message to the DLQ with
+    `step(payload, event) -> (key, value)` is pure but for the tables it may own (the event says which source
+    partition and offset is being processed); any exception it raises sends the message to the DLQ with
     its topic/partition/offset, and the agent moves on to the next message (its offset is committed,
     so a poison message is never retried forever and never lost).
     """
@@ -20,7 +21,7 @@ def pipeline_agent(app, name: str, source, sink, dlq: DeadLetters, step: Callabl
     async def run(stream):
         async for event in stream.events():
             try:
-                key, value = step(event.value)
+                key, value = step(event.value, event)
             except Exception as exc:  # noqa: BLE001 - every failure is routed, none crashes the worker
                 await dlq.send(name, exc, event)
                 failed.inc()

@@ -44,8 +44,9 @@ class Sweeper:
     """Per partition: when the event time has moved SWEEP_EVERY_MS since the last sweep, delete expired keys
     (values carrying their partition "p" and event time "ms"; also used by agents/alerts.py)."""
 
-    def __init__(self, horizon_ms: int):
+    def __init__(self, horizon_ms: int, sweep=None):
         self.horizon_ms = horizon_ms
+        self.sweep = sweep   # (items, partition, now_ms) -> expired keys; None: stories.sweep with horizon_ms
         self.last: dict[tuple[str, int], int] = {}
 
     def maybe(self, table, partition: int, now_ms: int | None) -> None:
@@ -59,7 +60,9 @@ class Sweeper:
         if now_ms - last < SWEEP_EVERY_MS:
             return
         self.last[mark] = now_ms
-        expired = stories.sweep(list(table.items()), partition, now_ms, self.horizon_ms)
+        items = list(table.items())
+        expired = (self.sweep(items, partition, now_ms) if self.sweep is not None
+                   else stories.sweep(items, partition, now_ms, self.horizon_ms))
         for key in expired:
             del table[key]
         if expired:

@@ -1,11 +1,13 @@
 """Throughput of the clean stage on one core, next to a single regex pass over the same texts (the floor).
 
-    uv run python bench/clean_bench.py [--data DIR] [--set gold|all] [--repeats 7]
+    uv run python bench/clean_bench.py [--data DIR] [--set gold|all] [--repeats 7] [--memory]
 
 The texts are the gold-set articles (--set gold, default) or every article of the news data folder (--set all),
 read from --data, else $AKHBAR_NEWS_DATA, else ../shared/data/news. Both measurements run in the same process,
 interleaved, on the same texts; each figure is the median of --repeats timed passes after one warm-up pass.
 Peak memory: tracemalloc peak of one extra (untimed) cleaning pass, and the process's max RSS.
+--memory: as the clean agent runs, with the memory of recent titles (nlp.headlines.StreamTitles over a dict in
+place of its Faust table; each article the next offset of one partition, its title remembered after cleaning).
 """
 from __future__ import annotations
 
@@ -27,11 +29,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from clean_eval import data_dir  # noqa: E402
 from nlp.clean import clean_article  # noqa: E402
+from nlp.headlines import StreamTitles  # noqa: E402
 
 _WORD = re.compile(r"\w+")
 
 
-def load(path: Path, which: str) -> list[tuple[str | None, str]]:
+def load(path: Path, which: str) -> list[tuple[str | None, str, str]]:
     datasets = sorted(p.name for p in path.iterdir() if (p / "articles.jsonl").is_file())
     wanted = None
     if which == "gold":
@@ -43,17 +46,27 @@ def load(path: Path, which: str) -> list[tuple[str | None, str]]:
             for line in f:
                 a = json.loads(line)
                 if wanted is None or a["id"] in wanted:
-                    out.append((a["title"], a["body"]))
+                    out.append((a["title"], a["body"], a.get("source") or ds))
     return out
 
 
 def clean_pass(texts):
-    for title, body in texts:
+    for title, body, _source in texts:
         clean_article(title, body)
 
 
+def memory_pass(texts):
+    """A fresh table per pass, so every pass does the same work (the later articles find the earlier titles)."""
+    table: dict = {}
+    for offset, (title, body, source) in enumerate(texts):
+        titles = StreamTitles(table, 0, offset)
+        now = 1.7e9 + offset
+        result = clean_article(title, body, titles.known(source, now))
+        titles.add(source, result.title, now)
+
+
 def floor_pass(texts):
-    for _title, body in texts:
+    for _title, body, _source in texts:
         _WORD.findall(body)
 
 
@@ -69,20 +82,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data")
     ap.add_argument("--set", default="gold", choices=["gold", "all"])
     ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--memory", action="store_true", help="with the stream's memory of recent titles")
     args = ap.parse_args(argv)
+    run = memory_pass if args.memory else clean_pass
     texts = load(data_dir(args.data), args.set)
     if not texts:
         sys.exit("clean_bench: no articles found")
-    chars = sum(len(b) for _, b in texts)
+    chars = sum(len(b) for _, b, _ in texts)
 
-    clean_pass(texts)  # warm-up: imports, regex compilation, camel-tools tables
+    run(texts)  # warm-up: imports, regex compilation, camel-tools tables
     floor_pass(texts)
     clean_t, floor_t = [], []
     for _ in range(args.repeats):
-        clean_t.append(timed(clean_pass, texts))
+        clean_t.append(timed(run, texts))
         floor_t.append(timed(floor_pass, texts))
     tracemalloc.start()
-    clean_pass(texts)
+    run(texts)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
@@ -97,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     print("wall = articles per elapsed second.\n")
     print("| pass | articles/s per core (CPU time) | µs CPU / article | articles/s (wall) |")
     print("| --- | ---: | ---: | ---: |")
-    print(f"| clean_article | {n / cc:,.0f} | {1e6 * cc / n:,.1f} | {n / cw:,.0f} |")
+    print(f"| clean_article{' + memory' if args.memory else ''} | {n / cc:,.0f} | {1e6 * cc / n:,.1f} | {n / cw:,.0f} |")
     print(f"| floor: re.findall(r'\\w+', body) | {n / fc:,.0f} | {1e6 * fc / n:,.1f} | {n / fw:,.0f} |")
     print(f"\nclean_article costs {cc / fc:.1f}x the single regex pass (CPU time)")
     print(f"peak traced memory of one cleaning pass: {peak / 1e6:.2f} MB; process max RSS: {rss / 1024:.0f} MB")

@@ -38,7 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DATASETS = ("almayadeen_scrape", "antcorpus_multisource", "saudinewsnet")   # the Arabic sites
 LAYOUTS = ("sep-chain", "sep-single", "marker", "bare")
 MARKERS = ("اقرأ أيضاً:", "اقرأ أيضا", "مواضيع ذات صلة")
-GRID = {"bare_min_words": (3, 4, 5), "sep_min_words": (1, 2, 3), "max_overlap": (0.15, 0.25, 0.34, 0.5)}
+GRID = {"bare_min_words": (3, 4, 5), "sep_min_words": (1, 2), "max_overlap": (0.25, 0.34, 0.5),
+        "window": (0, 1, 2), "article_slack": (1.0, 0.33)}
 PREFIX_REASONS = {"byline-dateline-prefix"}
 _GLUED = re.compile(r"(?<![\d.])\.(?=[\u0621-\u064a])")
 _PROSE_END = re.compile(r"[.!?؟…:؛][\"'”»)\]}]*$")
@@ -140,17 +141,36 @@ def score(cases: list[Case], clean, params=None, memory=None) -> Cell:
     return cell
 
 
-def memories(sites: dict[str, list[dict]], recent_titles) -> dict[str, list]:
-    """Per site, per article index: the known title keys when that article is cleaned (the run's earlier ones)."""
+def memories(sites: dict[str, list[dict]], recent_titles, display_line) -> dict[str, list]:
+    """Per site, per article index: the known title keys when that article is cleaned, i.e. the titles of the
+    site's articles before it in stream (file) order, never its own or a later one's."""
     out = {}
     for site, arts in sites.items():
         mem = recent_titles()
         snaps = []
         for i, a in enumerate(arts):
             snaps.append(frozenset(mem.known(site)))
-            mem.add(site, a["title"], float(i))
+            mem.add(site, display_line(a["title"] or ""), float(i))   # what nlp.stages.clean adds
         out[site] = snaps
     return out
+
+
+def print_misses(by_layout: dict[str, list[Case]], clean, display_line) -> None:
+    """The misses of the default cleaner (no memory): kept inserted headlines with the lines around them, and
+    own lines removed (retention losses)."""
+    for lay in ("sep-single", "bare"):
+        for c in by_layout[lay]:
+            r = clean(c.title, c.body)
+            gone = {x.line for x in r.removed if x.reason not in PREFIX_REASONS}
+            raw = c.body.split("\n")
+            for n in sorted(c.heads - gone):
+                ctx = [f"    {m}{'*' if m == n else ' '} {display_line(raw[m - 1])[:110]}"
+                       for m in range(max(1, n - 2), min(len(raw), n + 1) + 1) if raw[m - 1].strip()]
+                print(f"MISS {lay} {c.site} #{c.index} title: {display_line(c.title or '')[:80]}")
+                print("\n".join(ctx))
+            for n in sorted(set(c.own) & gone):
+                why = next(x.reason for x in r.removed if x.line == n)
+                print(f"LOST {lay} {c.site} #{c.index} ({why}): {display_line(raw[n - 1])[:110]}")
 
 
 def fmt_row(name: str, cells: dict[str, Cell], extra: str = "") -> str:
@@ -167,6 +187,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--per-site", type=int, default=50)
     ap.add_argument("--baseline-root", help="score the cleaner of this source tree (its defaults, no grid)")
     ap.add_argument("--show", help="print the lines the new rules remove from this site's original articles")
+    ap.add_argument("--misses", help="comma-separated sites: print the inserted headlines the default cleaner "
+                    "keeps (sep-single, bare) with their neighbours, and the own lines it drops; only on sites "
+                    "you tune on")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(Path(args.baseline_root).resolve()) if args.baseline_root else str(ROOT))
     sys.path.insert(1, str(ROOT / "bench"))
@@ -176,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     from clean_eval import data_dir  # noqa: E402  (the data folder rule, one place; after nlp is imported)
     data = data_dir(args.data)
     sites = load_sites(data)
-    header = ("| left-out site | " + ("thresholds (bare, sep, overlap) | " if not args.baseline_root else "")
+    header = ("| left-out site | " + ("thresholds (bare, sep, overlap, window, slack) | " if not args.baseline_root else "")
               + " | ".join(LAYOUTS) + " | retention | sep left | glued left |")
     align = "| --- | " + ("--- | " if not args.baseline_root else "") + "---: | " * (len(LAYOUTS) + 3)
 
@@ -205,6 +228,10 @@ def main(argv: list[str] | None = None) -> int:
             raw = a["body"].splitlines()
             for n in sorted(on - off):
                 print(f"{a['id']} line {n}: {display_line(raw[n - 1])}")
+        return 0
+    if args.misses:
+        for site in args.misses.split(","):
+            print_misses(cases[site], clean_mod.clean_article, display_line)
         return 0
     # every setting on every site once; each fold then picks from the table
     table: dict[tuple, dict[str, dict[str, Cell]]] = {}
@@ -235,19 +262,19 @@ def main(argv: list[str] | None = None) -> int:
     for left in names:
         values = choose([s for s in names if s != left])
         chosen[left] = values
-        print(fmt_row(left, table[values][left], f"{values[0]}, {values[1]}, {values[2]} | "))
-    default = (H.DEFAULT.bare_min_words, H.DEFAULT.sep_min_words, H.DEFAULT.max_overlap)
+        print(fmt_row(left, table[values][left], ", ".join(map(str, values)) + " | "))
+    default = tuple(getattr(H.DEFAULT, k) for k in GRID)
     print(f"\nchosen on all sites: {choose(names)}; nlp/headlines.py DEFAULT: {default}\n")
 
     print("### signals + memory of recent titles (RecentTitles over the run), thresholds of each fold\n")
-    mem = memories(sites, H.RecentTitles)
+    mem = memories(sites, H.RecentTitles, display_line)
     print(header)
     print(align.rstrip())
     for left in names:
         values = chosen[left]
         params = H.HeadlineParams(**dict(zip(GRID, values)))
         cells = {lay: score(cases[left][lay], clean_mod.clean_article, params, mem) for lay in LAYOUTS}
-        print(fmt_row(left, cells, f"{values[0]}, {values[1]}, {values[2]} | "))
+        print(fmt_row(left, cells, ", ".join(map(str, values)) + " | "))
     return 0
 
 

@@ -28,6 +28,8 @@ _SHORT_BODY_CHARS = 120
 _SIGNATURE_MAX_WORDS = 7     # a short unpunctuated last line after the last sentence: signature or photo caption
 _CONJUNCTION = re.compile(r"^(?:و|ف|ثم |لكن|ولكن|بل |أو )")
 _LIST_START = re.compile(r"^(?:[-–—_•*·▪●◦+]|\(?\d{1,3}\s*[-.)/:]|\(?[a-zأ-ي][).])")
+_PARAGRAPH_WORDS = 12        # an unpunctuated line this long next to a headline candidate is a paragraph
+_QUESTION_END = re.compile(r"[?؟][!?؟]*[\"'”»)\]}]*$")
 
 
 @dataclass(slots=True)
@@ -130,21 +132,34 @@ def _mark_untriggered(lines: list[_Line], params: H.HeadlineParams, known, own_k
     a headline-shaped line of few article words after a lone separator and before a paragraph, or bare between
     two paragraphs of prose (the article's own title is never one). Repeated to a fixed point (a removal makes
     new neighbours and shrinks the article's vocabulary), so cleaning stays idempotent."""
+    keys: dict[int, str] = {}   # id(line) -> its dedup key, computed once
+
+    def key_of(ln: _Line) -> str:
+        k = keys.get(id(ln))
+        if k is None:
+            k = keys[id(ln)] = _dedup_key(ln.text)
+        return k
+
     if known:
-        for ln in lines:
-            if ln.reason is None and ln.words >= 3:
-                key = _dedup_key(ln.text)
+        for ln in lines:   # a title is 3..TITLE_MAX_WORDS words, and does not end in one full stop (4 of 2,422
+            t = ln.text      # titles of the news data do): sentences are not looked up
+            if (ln.reason is None and 3 <= ln.words <= H.TITLE_MAX_WORDS
+                    and not (t.endswith(".") and not t.endswith(".."))):
+                key = key_of(ln)
                 if key != own_key and key in known:
                     ln.reason = "related-headline"
     if not params.enabled:
         return
     low = min(params.bare_min_words, params.sep_min_words)
     cand = [ln for ln in lines if ln.reason is None
-            and H.headline_shaped(ln.text, ln.words, low, params.max_words) and _dedup_key(ln.text) != own_key]
+            and H.headline_shaped(ln.text, ln.words, low, params.max_words) and key_of(ln) != own_key]
     if not cand:
         return
+    if sum(1 for ln in lines if ln.reason is None and _QUESTION_END.search(ln.text)) >= 3:
+        cand = [ln for ln in cand if not _QUESTION_END.search(ln.text)]   # an interview: its questions stay
     index = {id(ln): i for i, ln in enumerate(lines)}
     stems: dict[int, set[str]] = {}
+    own_stems: set[str] = set()
     counts: dict[str, int] | None = None   # stem -> lines holding it; built once a candidate is in place
     for _ in range(4):
         changed = False
@@ -154,23 +169,29 @@ def _mark_untriggered(lines: list[_Line], params: H.HeadlineParams, known, own_k
             i = index[id(ln)]
             prev = _neighbour(lines, i, -1)
             nxt = _neighbour(lines, i, 1)
-            if nxt is None or not _is_prose(nxt):
+            after_sep = prev is not None and prev.reason == "separator" and _prev_kept_is_prose(lines, i)
+            if not (_paragraph(nxt) if nxt is not None else after_sep):   # or the last line, after a separator
                 continue
-            if prev is not None and prev.reason == "separator" and _prev_kept_is_prose(lines, i):
+            if after_sep:
                 need = params.sep_min_words
-            elif prev is not None and prev.reason is None and _is_prose(prev):
+            elif prev is not None and prev.reason is None and _paragraph(prev):
                 need = params.bare_min_words
             else:
                 continue
             if ln.words < need:
                 continue
             if counts is None:   # the article's vocabulary: its title and kept lines
-                stems = {id(x): H.content_words(_dedup_key(x.text)) for x in lines if x.reason is None}
+                stems = {id(x): H.content_words(key_of(x)) for x in lines if x.reason is None}
                 counts = {}
-                for ws in [H.content_words(own_key), *stems.values()]:
+                own_stems = H.content_words(own_key)
+                for ws in [own_stems, *stems.values()]:
                     for w in ws:
                         counts[w] = counts.get(w, 0) + 1
-            if H.overlap(stems[id(ln)], counts) > params.max_overlap:
+            share = H.overlap(stems[id(ln)], counts)   # in the whole article
+            if params.window:   # in the lines around it; a line that could be the author's must pass both
+                near = H.share_in(stems[id(ln)], _context_stems(lines, i, params.window, stems, own_stems))
+                share = max(share, near) if _authorial(ln, params) else max(near, share - params.article_slack)
+            if share > params.max_overlap:
                 continue
             ln.reason = "related-headline"
             for w in stems[id(ln)]:
@@ -178,6 +199,32 @@ def _mark_untriggered(lines: list[_Line], params: H.HeadlineParams, known, own_k
             changed = True
         if not changed:
             break
+
+
+def _authorial(line: _Line, params: H.HeadlineParams) -> bool:
+    """A candidate that reads like the author's as much as like a title: a short line (a crosshead), a question
+    (an op-ed's), a long line or one with a comma inside (a sentence that lost its stop)."""
+    return (line.words < params.short_words or line.words >= _PARAGRAPH_WORDS or "،" in line.text[:-1]
+            or bool(_QUESTION_END.search(line.text)))
+
+
+def _paragraph(line: _Line) -> bool:
+    """A paragraph of the article next to a candidate: prose, or a long line that is not a list item (a scraped
+    paragraph may have lost its final stop)."""
+    return _is_prose(line) or (line.words >= _PARAGRAPH_WORDS and not _LIST_START.match(line.text))
+
+
+def _context_stems(lines: list[_Line], i: int, window: int, stems: dict[int, set[str]], own: set[str]) -> set[str]:
+    """The content stems of the title and of the `window` nearest kept lines before and after line `i`."""
+    out = set(own)
+    for step in (-1, 1):
+        j, left = i + step, window
+        while left and 0 <= j < len(lines):
+            if lines[j].reason is None:
+                out |= stems.get(id(lines[j]), set())
+                left -= 1
+            j += step
+    return out
 
 
 def _neighbour(lines: list[_Line], i: int, step: int) -> _Line | None:

@@ -18,7 +18,7 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Container
+from typing import Container, Iterable, MutableMapping
 
 # the dedup normalization (diacritics/tatweel dropped, alef/ya/teh marbuta folded), shared with nlp/clean.py
 _FOLD_DROP = re.compile("[\u064b-\u0652\u0670\u0640]+")
@@ -36,10 +36,13 @@ def title_key(text: str) -> str:
 @dataclass(frozen=True, slots=True)
 class HeadlineParams:
     """Thresholds of the untriggered headline rules. `enabled=False` gives the cleaner without them."""
-    bare_min_words: int = 4      # a bare line between two paragraphs: at least this many words
+    bare_min_words: int = 3      # a bare line between two paragraphs: at least this many words
     sep_min_words: int = 1       # a single line after a separator, before a paragraph: at least this many words
     max_words: int = 20
-    max_overlap: float = 0.34    # at most this share of its words may recur elsewhere in the article
+    max_overlap: float = 0.34    # at most this share of its words may recur in its context (below)
+    window: int = 1              # the context: the title and the `window` kept lines either side; 0: the article
+    short_words: int = 4         # with a window, a line shorter than this must pass the whole article's test too
+    article_slack: float = 1.0   # with a window, any line's share in the whole article may exceed max_overlap by this
     enabled: bool = True
 
 
@@ -50,12 +53,16 @@ OFF = HeadlineParams(enabled=False)
 _CONTINUATION = re.compile(
     r"^(?:(?:و|ف)?(?:قال|قالت|أضاف|أضافت|أكد|أكدت|أشار|أشارت|أوضح|أوضحت|تابع|تابعت|لفت|لفتت|اعتبر|اعتبرت|"
     r"يقول|تقول|يضيف|تضيف|يشير|تشير|يذكر|ذكر|ذكرت)|(?:و|ف)(?:كان|كانت|قد|لم|لن|لا|هو|هي|هذا|هذه|في|من|على|إن|"
-    r"أن|إذ|ما|بعد|قبل|منذ|مع)|كما|حيث|بينما|ثم|لكن|لكنه|لكنها|ولكن|بل|أما|إذ|لذلك|لذا|وبالتالي|وأخيرا)(?=\s|$)"
+    r"أن|إذ|ما|بعد|قبل|منذ|مع)|كما|حيث|بينما|ثم|لكن|لكنه|لكنها|ولكن|بل|أما|إذ|إن|لذلك|لذا|وبالتالي|وأخيرا)(?=[\s:،,]|$)"
 )
+# a verse line: two hemistichs split by a spaced slash
+_VERSE = re.compile(r"\S\s+/\s+\S")
 # a whole-line quotation: opens with a quote mark that closes only at the end
 _QUOTATION = re.compile(r"^[«\"“„'‘][^«»\"“”„'‘]*[»\"”'’][.!?؟…]*$")
-_LIST_START = re.compile(r"^(?:[-–—_•*·▪●◦+]|\(?\d{1,3}\s*[-.)/:]|\(?[a-zأ-ي][).])")
-_NOT_HEADLINE_END = re.compile(r"(?:[.…:؛،,]|[.…][!?؟]+)[\"'”»)\]}]*$")
+# a list item's opening (a bullet, `1.`, `2)`, `a)`), but not a decimal number (`99.97 % من ...`)
+_LIST_START = re.compile(r"^(?:[-–—_•*·▪●◦+]|\(?\d{1,3}\s*[-.)/:](?!\d)|\(?[a-zأ-ي][).])")
+# a sentence's end: a stop, comma or colon, or a single full stop before ! or ? (`..!!` and `…!` end titles)
+_NOT_HEADLINE_END = re.compile(r"(?:[.…:؛،,]|(?<![.])\.[!?؟]+)[\"'”»)\]}]*$")
 # two sentences on one line: a single full stop, or a ? or !, followed by more words (`..` joins title parts),
 # or a semicolon
 _INNER_END = re.compile(r"(?<![.])[.](?![.])\s+\S|[?؟!]\s+\S|؛")
@@ -64,10 +71,10 @@ _PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال")
 
 def headline_shaped(text: str, words: int, min_words: int, max_words: int) -> bool:
     """Headline shape: min..max words, no sentence-final punctuation (a headline may end in ? or !), not two
-    sentences, not a continued sentence, a whole-line quotation or a list item."""
+    sentences, not a continued sentence (`وأضاف:` too), a whole-line quotation, a list item or a verse."""
     return (min_words <= words <= max_words and not _NOT_HEADLINE_END.search(text) and not _INNER_END.search(text)
             and not _QUOTATION.match(text) and not _LIST_START.match(text)
-            and not _CONTINUATION.match(text))
+            and not _CONTINUATION.match(text) and not _VERSE.search(text))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -99,12 +106,26 @@ def overlap(words: set[str], counts: dict[str, int]) -> float:
     return sum(counts.get(w, 0) > 1 for w in words) / len(words)
 
 
+def share_in(words: set[str], context: set[str]) -> float:
+    """The share of a line's content stems found in `context` (1.0 for a line without any)."""
+    if not words:
+        return 1.0
+    return sum(w in context for w in words) / len(words)
+
+
+TITLE_MAX_WORDS = 30            # a body line longer than this is never looked up in the memory (a paragraph)
+TITLES_PER_SOURCE = 2000        # the memory of recent titles keeps at most this many per source (and partition)
+TITLES_HORIZON_S = 7 * 86400    # ... and forgets a title this long after it was seen (event time)
+TITLES_GRACE_S = 3600           # the stream keeps a title this much longer than it uses it (redeliveries)
+
+
 class RecentTitles:
     """The titles each source published recently, bounded in size (`per_source` titles per source, `sources`
     sources, least recently seen first out) and in time (`horizon_s` seconds). The caller owns it: `akhbar
     process` keeps one over the run; the cleaner only reads `known(source)`."""
 
-    def __init__(self, per_source: int = 2000, horizon_s: float = 7 * 86400, sources: int = 1000) -> None:
+    def __init__(self, per_source: int = TITLES_PER_SOURCE, horizon_s: float = TITLES_HORIZON_S,
+                 sources: int = 1000) -> None:
         self.per_source, self.horizon_s, self.max_sources = per_source, horizon_s, sources
         self._by_source: OrderedDict[str, OrderedDict[str, float]] = OrderedDict()
 
@@ -142,3 +163,82 @@ class RecentTitles:
 
     def __len__(self) -> int:
         return sum(len(t) for t in self._by_source.values())
+
+
+# --- the same memory in the stream: entries of a changelog-backed table (agents/clean.py) -----------------------
+# One entry per (source, partition of articles.validated, title key), value {"p": partition, "o": offset of the
+# article whose title it is, "ms": its event time}. A key holds the partition, so each entry is written only
+# while processing that partition and moves with it between workers. An article at offset `o` knows only the
+# entries of its own partition with an offset below `o` and an event time within the horizon of its own: what
+# a redelivery of the same article finds is what the first delivery found, whatever was processed in between.
+
+_SEP = "\x1f"
+
+
+def stream_key(source: str | None, partition: int, key: str) -> str:
+    return f"{source or ''}{_SEP}{partition}{_SEP}{key}"
+
+
+class _SeenBefore:
+    """The `known_titles` container the cleaner reads for one article (membership only)."""
+    __slots__ = ("table", "prefix", "offset", "ms", "horizon_ms")
+
+    def __init__(self, table, prefix: str, offset: int, ms: int, horizon_ms: int) -> None:
+        self.table, self.prefix, self.offset, self.ms, self.horizon_ms = table, prefix, offset, ms, horizon_ms
+
+    def __contains__(self, key: object) -> bool:
+        v = self.table.get(self.prefix + str(key))
+        return v is not None and v["o"] < self.offset and self.ms - v["ms"] <= self.horizon_ms
+
+    def __bool__(self) -> bool:
+        return True
+
+
+class StreamTitles:
+    """`RecentTitles`' interface (`known`, `add`) over a table, for the article at (`partition`, `offset`):
+    built per event by the clean agent. `table`: any mutable mapping (the Faust table; a dict in tests)."""
+
+    def __init__(self, table: MutableMapping, partition: int, offset: int,
+                 horizon_s: float = TITLES_HORIZON_S) -> None:
+        self.table, self.partition, self.offset = table, partition, offset
+        self.horizon_ms = int(horizon_s * 1000)
+        self.now_ms: int | None = None
+
+    def known(self, source: str | None, now_s: float | None = None) -> Container[str]:
+        ms = int((now_s or 0) * 1000)
+        return _SeenBefore(self.table, stream_key(source, self.partition, ""), self.offset, ms, self.horizon_ms)
+
+    def add(self, source: str | None, title: str | None, at_s: float) -> None:
+        """Record the article's title, unless the table already holds an earlier sighting still in use (then
+        nothing is written: a redelivery writes nothing new). A later sighting is replaced by this one."""
+        self.now_ms = ms = int(at_s * 1000)
+        key = title_key(title or "")
+        if len(key.split()) < 3:
+            return
+        k = stream_key(source, self.partition, key)
+        old = self.table.get(k)
+        if old is not None and old["o"] <= self.offset and ms - old["ms"] <= self.horizon_ms:
+            return
+        self.table[k] = {"p": self.partition, "o": self.offset, "ms": ms}
+
+
+def stale_titles(items: Iterable[tuple[str, dict]], partition: int, now_ms: int,
+                 horizon_s: float = TITLES_HORIZON_S, per_source: int = TITLES_PER_SOURCE,
+                 grace_s: float = TITLES_GRACE_S) -> list[str]:
+    """The keys of `partition` to delete: older than the horizon plus the grace, and beyond the `per_source`
+    newest (by offset) of each source. The grace keeps what a redelivery of a recent article still reads."""
+    limit = int((horizon_s + grace_s) * 1000)
+    out: list[str] = []
+    by_source: dict[str, list[tuple[int, str]]] = {}
+    for k, v in items:
+        if not isinstance(v, dict) or v.get("p") != partition:
+            continue
+        if now_ms - v.get("ms", now_ms) > limit:
+            out.append(k)
+        else:
+            by_source.setdefault(k.split(_SEP, 1)[0], []).append((v.get("o", 0), k))
+    for entries in by_source.values():
+        if len(entries) > per_source:
+            entries.sort()
+            out.extend(k for _, k in entries[: len(entries) - per_source])
+    return out

@@ -13,7 +13,7 @@ import orjson
 
 from nlp.clean import clean_article
 from nlp.entities import analyze
-from nlp.headlines import RecentTitles
+from nlp.headlines import RecentTitles, StreamTitles
 from nlp.stories import StoryIndex, article_text
 from schemas.codec import RecordError, from_dict
 from schemas.records import CleanArticle, EnrichedArticle, Processing, RawArticle, Story
@@ -75,9 +75,10 @@ def _epoch_s(stamp: str | None) -> float:
 
 
 def clean(raw: RawArticle, stages_ms: dict[str, float] | None = None,
-          titles: RecentTitles | None = None) -> CleanArticle:
+          titles: RecentTitles | StreamTitles | None = None) -> CleanArticle:
     """`titles`: the recent titles per source (read, then this article's title added); a body line equal to one
-    is a related headline. None: no memory (the Faust clean agent, for now)."""
+    is a related headline. `akhbar process` passes a RecentTitles over the run, the clean agent a StreamTitles
+    over its table; None: no memory."""
     t0 = time.perf_counter()
     if titles is None:
         result = clean_article(raw.title, raw.body)

@@ -66,7 +66,7 @@ def create_app(settings: Settings, agent_names: list[str] | None = None) -> faus
             importlib.import_module(OTHERS[name]).register(app, settings, dlq)
             continue
         module_name, source, sink = PIPELINE[name]
-        step = importlib.import_module(module_name).make_step(settings)
+        step = importlib.import_module(module_name).make_step(settings, app)
         pipeline_agent(app, name, faust_topic(app, settings.topic(source)), faust_topic(app, settings.topic(sink)),
                        dlq, step)
     return app

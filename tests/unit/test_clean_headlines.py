@@ -73,3 +73,37 @@ def test_headline_shape():
     assert not headline_shaped(P1, len(P1.split()), 3, 25)                     # ends like a sentence
     assert not headline_shaped("وقال المسؤول إن اللجنة ستجتمع", 5, 3, 25)      # a continued sentence
     assert not headline_shaped("- بند أول في القائمة", 5, 3, 25)               # a list item
+
+
+def test_headline_shape_of_numbers_verse_and_reported_speech():
+    assert headline_shaped("99.5 % من الناخبين يشاركون في الاقتراع", 7, 3, 25)     # a decimal, not a list item
+    assert headline_shaped("ومضى أحد حماة العربية..!!", 5, 3, 25)                 # `..!!` ends a title
+    assert not headline_shaped("ودعت على أبواب المدينة / وسرت في ليل طويل", 10, 3, 25)   # a verse
+    assert not headline_shaped("وأضاف: الاجتماع انتهى دون اتفاق", 5, 3, 25)         # reported speech
+
+
+P4 = "وأشار التقرير إلى أن المشروع سيوفر آلاف الوظائف للشباب خلال السنوات الخمس المقبلة في مختلف القطاعات."
+
+
+def test_the_words_of_the_lines_around_a_headline_decide_not_the_whole_article():
+    # the headline's words recur far away in the article (the last paragraph), not in the lines around it
+    headline = "ارتفاع أسعار الذهب في الأسواق العالمية"
+    far = "وتراجعت أسعار الذهب في الأسواق العالمية أمس بعد ارتفاع قياسي خلال الأسبوع الماضي."
+    body = "\n".join([P1, P2, headline, P3, P4, far])
+    r = clean_article("عنوان", body)
+    assert reasons(r) == {3: "related-headline"}
+    # a crosshead heads the section under it: its words are in the next paragraph, and it stays
+    crosshead = "الوظائف للشباب في المشروع"
+    assert clean_article("عنوان", "\n".join([P1, P2, crosshead, P4, P3])).removed == []
+
+
+def test_a_headline_after_a_separator_at_the_end_of_the_body():
+    r = clean_article("عنوان", "\n".join([P1, P2, "-", H2]))
+    assert r.body == P1 + "\n" + P2 and reasons(r) == {3: "separator", 4: "related-headline"}
+
+
+def test_an_interviews_questions_stay_between_its_answers():
+    q = ["ما هي أولويات الوزارة في المرحلة المقبلة؟", "كيف تتعاملون مع نقص الكوادر المؤهلة؟",
+         "هل هناك خطة لتطوير البنية التحتية؟"]
+    body = "\n".join([P1, q[0], P2, q[1], P3, q[2], P4])
+    assert clean_article("عنوان", body).removed == []
