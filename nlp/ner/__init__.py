@@ -78,8 +78,7 @@ class Tagger:
                                          translit="tl=1" in attrs or "tl=2" in attrs,
                                          # organization contexts: only for a model trained with them
                                          contexts=read_contexts(folder / CONTEXTS_FILE.name)
-                                         if any(a.startswith(("oc=", "ona=")) for a in attrs) else None,
-                                         org_chain=any(a.startswith("och=") for a in attrs))
+                                         if any(a.startswith(("oc=", "ona=")) for a in attrs) else None)
         self.decoder = Decoder(weights, self.features, o_penalty=o_penalty, aux=_word_aux)
         self.consistency = consistency
         from nlp.ner import rules as _rules

@@ -41,11 +41,8 @@ def ner() -> None:
               help="Experiments: the transliteration-shape feature (built from the lists in the model folder).")
 @click.option("--contexts/--no-contexts", default=False, show_default=True,
               help="Experiments: the organization-context features (model/contexts.tsv, `ner contexts`).")
-@click.option("--org-chain/--no-org-chain", default=False, show_default=True,
-              help="Experiments: the genitive-chain features after organization heads (och=).")
 @click.option("--json", "as_json", is_flag=True, help="Print the dev scores as JSON.")
-def train(data_root, out, c1, c2, iterations, seed, newsfane, aqmar, list_types, translit, contexts, org_chain,
-          as_json):
+def train(data_root, out, c1, c2, iterations, seed, newsfane, aqmar, list_types, translit, contexts, as_json):
     """Train the CRF on ANERcorp train minus the dev split (+ NewsFANE, AQMAR), then score dev and AQMAR dev."""
     from nlp.ner.data import ConllError
     from nlp.ner.training import train_model
@@ -55,8 +52,7 @@ def train(data_root, out, c1, c2, iterations, seed, newsfane, aqmar, list_types,
     try:
         lists = None if list_types is None else tuple(t for t in list_types.split(",") if t)
         res = train_model(root, out, c1=c1, c2=c2, max_iterations=iterations, seed=seed, use_newsfane=newsfane,
-                          use_aqmar=aqmar, lists=lists, translit=translit, contexts=contexts,
-                          org_chain=org_chain, log=lambda m: click.echo(m, err=True))
+                          use_aqmar=aqmar, lists=lists, translit=translit, contexts=contexts, log=lambda m: click.echo(m, err=True))
     except (ConllError, ValueError) as e:
         raise click.ClickException(str(e))
     if as_json:

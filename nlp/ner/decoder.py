@@ -203,13 +203,12 @@ class Decoder:
                     on[starts[b]:starts[b] + len(rows[b])] = True
             E[on] += self._S[idx[on]]
         fx = self.fx
-        trig = self._trig[idx] if fx.long_triggers or fx.nat_context or getattr(fx, "org_chain", False) else None
+        trig = self._trig[idx] if fx.long_triggers or fx.nat_context else None
         nat = self._nat[idx] if fx.nat_context else None
         mflag = self._mflag[idx] if fx.multi or fx.lmulti else None
         has_trig = trig is not None and trig.any()
         has_nat = nat is not None and nat.any()
         has_multi = mflag is not None and mflag.any()
-        send = None
         if has_trig or has_nat or has_multi:
             # end (exclusive) of the sentence of each token position
             send = np.zeros(len(ids), dtype=np.intp)
@@ -258,24 +257,6 @@ class Decoder:
                                     E[p + j] += v
                                 free = p + k
                                 break
-        if has_trig and getattr(fx, "org_chain", False):
-            # the genitive chain after organization heads, as FeatureExtractor.context_features (chain_features)
-            from nlp.ner.features import CHAIN_MAX, chain_kind
-            orgh = self._classes.index("ORGH") if "ORGH" in self._classes else -1
-            if orgh > 0:
-                light = self.light
-                cache = self._ctx_cache
-                for j in np.flatnonzero(trig == orgh).tolist():
-                    e = min(int(send[j]), j + 1 + CHAIN_MAX)
-                    for i in range(j + 1, e):
-                        k = chain_kind(light[ids[i]][6])
-                        f = f"och={min(i - j, 3)}|{k or 'o'}"
-                        v = cache.get(f)
-                        if v is None:
-                            v = cache[f] = self._vec([f])
-                        E[i] += v
-                        if k is None:
-                            break
         if fx.bigrams:
             raise NotImplementedError("bigram features are not supported by the numpy decoder")
         E += self.bias

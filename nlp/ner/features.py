@@ -64,37 +64,6 @@ def shape(w: str) -> str:
     return "X"
 
 
-CHAIN_MAX = 4  # words followed after an organization head
-
-
-def chain_kind(n: str) -> str | None:
-    """How a normalized word can continue a genitive chain: "d" a definite word (العالمية), "l" a لل-word
-    (للملكية), None otherwise."""
-    if n.startswith("لل") and len(n) >= 5:
-        return "l"
-    if n.startswith("ال") and len(n) >= 4:
-        return "d"
-    return None
-
-
-def chain_features(trig: list[str | None], norms: list[str]) -> list[tuple[int, str]]:
-    """(position, feature) for the words of the genitive chain after each organization head (trigger class ORGH):
-    ``och=K|k``, K the word's place in the chain (1, 2, 3+), k its kind (``chain_kind``; "o" for a word that ends the
-    chain, which gets the feature too). وزارة الدفاع العراقية -> och=1|d, och=2|d; a word after an unbroken chain
-    of 4 is not followed."""
-    out = []
-    L = len(norms)
-    for j in range(L):
-        if trig[j] != "ORGH":
-            continue
-        for i in range(j + 1, min(L, j + 1 + CHAIN_MAX)):
-            k = chain_kind(norms[i])
-            out.append((i, f"och={min(i - j, 3)}|{k or 'o'}"))
-            if k is None:
-                break
-    return out
-
-
 class FeatureExtractor:
     """Turns token lists into crfsuite attribute lists. ``gaz``: {type: normalized entries}; ``clusters``:
     {normalized word: (coarse, mid, fine) ids}."""
@@ -103,7 +72,7 @@ class FeatureExtractor:
                  bigrams: bool = False, counts: dict[str, int] | None = None, long_triggers: bool = True,
                  topic: bool = True, nat_context: bool = False, names: dict[str, str] | None = None,
                  lists: dict[str, set[str]] | None = None, translit: bool = False, clubs: set[str] | None = None,
-                 contexts: dict[str, tuple[int, int, int]] | None = None, org_chain: bool = False):
+                 contexts: dict[str, tuple[int, int, int]] | None = None):
         self.single: dict[str, list[str]] = {}
         # multi-word entries by first word; the arwikicats lists (``nlp.ner.lists``) are matched on their own, so
         # that a longer list entry never hides an ANERGazet match
@@ -132,8 +101,6 @@ class FeatureExtractor:
         self.names = names or {}
         # organization contexts in the unlabelled news (nlp.ner.contexts): after a head, before a nationality
         self.contexts = contexts or {}
-        # the genitive chain after an organization head (``org_chain``): المنظمة العالمية للملكية الفكرية
-        self.org_chain = org_chain
         # transliteration shape (nlp.ner.translit): the lists' words against the frequent news words
         self.translit = from_lists(lists or {}, counts) if translit else None
         # the club list, for the sport_clubs rule (by default the CLUB list among the features)
@@ -275,9 +242,6 @@ class FeatureExtractor:
             for j in trig_pos:
                 for i in range(j + 3, min(L, j + 6)):
                     out.setdefault(i, []).append("tr35=" + info[j][8])
-        if self.org_chain:
-            for i, f in chain_features([x[8] for x in info], [x[6] for x in info]):
-                out.setdefault(i, []).append(f)
         if self.nat_context:  # a word after a nationality adjective (after a title): الوزير السوري بسام الصباغ
             for j in range(L - 1):
                 if info[j][10]:

@@ -23,7 +23,7 @@ def train_model(data_root: str | Path, out: str | Path = MODEL_FILE, *, c1: floa
                 use_anercorp: bool = True,
                 min_freq: int = 1, topic: bool = True, aqmar_weight: int = 1, names: bool = True,
                 lists: tuple[str, ...] | None = None, translit: bool = False, contexts: bool = False,
-                org_chain: bool = False, progress: bool = True, log=print) -> dict:
+                progress: bool = True, log=print) -> dict:
     """Train on ANERcorp train (minus the dev split) [+ NewsFANE minus dev text] [+ AQMAR train]; write the model,
     the compiled gazetteer and keep the clusters and names files next to it (``names=False``: a model without the
     person-name features; its folder gets no names file; ``lists``: the arwikicats list types to use as features,
@@ -35,7 +35,7 @@ def train_model(data_root: str | Path, out: str | Path = MODEL_FILE, *, c1: floa
                          aqmar_weight=aqmar_weight)
     log(f"data: {data['stats']}")
     fx = prepare_model_dir(data_root, out.parent, names=names, topic=topic, lists=lists, translit=translit,
-                           contexts=contexts, org_chain=org_chain)
+                           contexts=contexts)
     fit(data["train"], out, fx, c1=c1, c2=c2, max_iterations=max_iterations, seed=seed, min_freq=min_freq,
         progress=progress, log=log)
     tagger = Tagger(out)
@@ -44,13 +44,13 @@ def train_model(data_root: str | Path, out: str | Path = MODEL_FILE, *, c1: floa
            "params": {"c1": c1, "c2": c2, "max_iterations": max_iterations, "seed": seed, "newsfane": use_newsfane, "anercorp": use_anercorp,
                       "aqmar": use_aqmar, "min_freq": min_freq, "names": len(fx.names),
                       "lists": sorted(lists) if lists is not None else [], "translit": translit,
-                      "contexts": contexts, "org_chain": org_chain}, "data": data["stats"]}
+                      "contexts": contexts}, "data": data["stats"]}
     return res
 
 
 def prepare_model_dir(data_root: Path, folder: Path, *, names: bool = True, topic: bool = True,
                       lists: tuple[str, ...] | None = None, translit: bool = False,
-                      contexts: bool = False, org_chain: bool = False) -> FeatureExtractor:
+                      contexts: bool = False) -> FeatureExtractor:
     """Write the compiled gazetteer into ``folder``, copy the shipped clusters (and names) files there unless it has
     its own, and return the feature extractor a model in that folder is trained with. The arwikicats lists: with
     ``lists`` (types), those lists are written there and are features; with None the shipped file is copied there
@@ -76,7 +76,7 @@ def prepare_model_dir(data_root: Path, folder: Path, *, names: bool = True, topi
     return FeatureExtractor(with_builtin(gaz), read_clusters(clusters_path), counts=read_counts(clusters_path),
                             topic=topic, names=read_names(names_path),
                             lists=read_gazetteer(lists_path) if lists is not None else {}, translit=translit,
-                            contexts=read_contexts(contexts_path) if contexts else None, org_chain=org_chain)
+                            contexts=read_contexts(contexts_path) if contexts else None)
 
 
 def fit(sentences: list[Sentence], out: Path, fx: FeatureExtractor, *, c1: float, c2: float, max_iterations: int,
