@@ -27,8 +27,8 @@ def train_model(data_root: str | Path, out: str | Path = MODEL_FILE, *, c1: floa
     """Train on ANERcorp train (minus the dev split) [+ NewsFANE minus dev text] [+ AQMAR train]; write the model,
     the compiled gazetteer and keep the clusters and names files next to it (``names=False``: a model without the
     person-name features; its folder gets no names file; ``lists``: the arwikicats list types to use as features,
-    None for none, as the shipped model; ``translit``: the transliteration-shape feature, off in the shipped model;
-    see docs/ner.md for why). Returns the dev scores."""
+    None for none, as the shipped model; ``translit``: the transliteration-shape feature, ``contexts``: the
+    organization-context features (``nlp.ner.contexts``), both off in the shipped model; see docs/ner.md for why). Returns the dev scores."""
     data_root = Path(data_root)
     out = Path(out)
     data = load_training(data_root, use_newsfane=use_newsfane, use_aqmar=use_aqmar, use_anercorp=use_anercorp,
