@@ -22,6 +22,7 @@ CLUSTERS_FILE = MODEL_DIR / "clusters.tsv"
 GAZETTEER_FILE = MODEL_DIR / "gazetteer.tsv"
 NAMES_FILE = MODEL_DIR / "names.tsv"
 LISTS_FILE = MODEL_DIR / "lists.tsv"
+CONTEXTS_FILE = MODEL_DIR / "contexts.tsv"
 TYPES = ("PER", "LOC", "ORG", "MISC")
 # Decoding bias against the O label (recall-oriented decoding); chosen on the dev split, see docs/ner.md.
 O_PENALTY = 0.25
@@ -47,6 +48,7 @@ class Tagger:
     def __init__(self, model_path: str | os.PathLike | None = None, consistency: bool = True,
                  o_penalty: float = O_PENALTY, rules: tuple[str, ...] | None = None):
         from nlp.ner.clusters import read_clusters, read_counts
+        from nlp.ner.contexts import read_contexts
         from nlp.ner.decoder import Decoder, export_weights
         from nlp.ner.features import FeatureExtractor
         from nlp.ner.gazetteers import read_gazetteer, with_builtin
@@ -73,7 +75,10 @@ class Tagger:
                                          read_clusters(clusters), counts=read_counts(clusters), cache_size=1,
                                          names=read_names(folder / NAMES_FILE.name), lists=used,
                                          clubs=lists.get("CLUB", set()),
-                                         translit="tl=1" in attrs or "tl=2" in attrs)
+                                         translit="tl=1" in attrs or "tl=2" in attrs,
+                                         # organization contexts: only for a model trained with them
+                                         contexts=read_contexts(folder / CONTEXTS_FILE.name)
+                                         if any(a.startswith(("oc=", "ona=")) for a in attrs) else None)
         self.decoder = Decoder(weights, self.features, o_penalty=o_penalty, aux=_word_aux)
         self.consistency = consistency
         from nlp.ner import rules as _rules

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from nlp.ner import CLUSTERS_FILE, LISTS_FILE, MODEL_FILE, NAMES_FILE
+from nlp.ner import CLUSTERS_FILE, CONTEXTS_FILE, LISTS_FILE, MODEL_FILE, NAMES_FILE
 
 
 def _default_root() -> str:
@@ -39,8 +39,10 @@ def ner() -> None:
                    "the shipped model folder. Default: none (the shipped model; see docs/ner.md).")
 @click.option("--translit/--no-translit", default=False, show_default=True,
               help="Experiments: the transliteration-shape feature (built from the lists in the model folder).")
+@click.option("--contexts/--no-contexts", default=False, show_default=True,
+              help="Experiments: the organization-context features (model/contexts.tsv, `ner contexts`).")
 @click.option("--json", "as_json", is_flag=True, help="Print the dev scores as JSON.")
-def train(data_root, out, c1, c2, iterations, seed, newsfane, aqmar, list_types, translit, as_json):
+def train(data_root, out, c1, c2, iterations, seed, newsfane, aqmar, list_types, translit, contexts, as_json):
     """Train the CRF on ANERcorp train minus the dev split (+ NewsFANE, AQMAR), then score dev and AQMAR dev."""
     from nlp.ner.data import ConllError
     from nlp.ner.training import train_model
@@ -50,7 +52,7 @@ def train(data_root, out, c1, c2, iterations, seed, newsfane, aqmar, list_types,
     try:
         lists = None if list_types is None else tuple(t for t in list_types.split(",") if t)
         res = train_model(root, out, c1=c1, c2=c2, max_iterations=iterations, seed=seed, use_newsfane=newsfane,
-                          use_aqmar=aqmar, lists=lists, translit=translit, log=lambda m: click.echo(m, err=True))
+                          use_aqmar=aqmar, lists=lists, translit=translit, contexts=contexts, log=lambda m: click.echo(m, err=True))
     except (ConllError, ValueError) as e:
         raise click.ClickException(str(e))
     if as_json:
@@ -66,8 +68,10 @@ def train(data_root, out, c1, c2, iterations, seed, newsfane, aqmar, list_types,
 @click.option("--folds", default=5, show_default=True, help="Contiguous folds of the ANERcorp file.")
 @click.option("--work-dir", required=True, type=click.Path(file_okay=False), help="Where the fold models go.")
 @click.option("--consistency-window", default=20, show_default=True, help="As in `ner eval`.")
+@click.option("--contexts/--no-contexts", default=False, show_default=True,
+              help="Experiments: with the organization-context features (as `ner train --contexts`).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def cv(data_root, folds, work_dir, consistency_window, as_json):
+def cv(data_root, folds, work_dir, consistency_window, contexts, as_json):
     """K-fold estimate of F1 over the whole ANERcorp file (the dev split included), with the shipped training
     settings: a second view of the model's accuracy, less tied to one held-out slice (~2 min a fold)."""
     from nlp.ner.data import ConllError
@@ -76,7 +80,7 @@ def cv(data_root, folds, work_dir, consistency_window, as_json):
     if not (root / "anercorp" / "anercorp_train.conll").is_file():
         raise click.ClickException(f"no ANERcorp data under {root} (set --data-root or AKHBAR_NER_DATA)")
     try:
-        res = cross_validate(root, work_dir, folds=folds, consistency_window=consistency_window,
+        res = cross_validate(root, work_dir, folds=folds, consistency_window=consistency_window, contexts=contexts,
                              log=lambda m: click.echo(m, err=True))
     except (ConllError, ValueError) as e:
         raise click.ClickException(str(e))
@@ -88,6 +92,38 @@ def cv(data_root, folds, work_dir, consistency_window, as_json):
     rows = [(str(r["fold"]), f"{r['sentences'][0]:>5}-{r['sentences'][1]:<5}", r) for r in res["folds"]]
     for label, span, vals in rows + [("mean", "", res["mean"]), ("sd", "", res["sd"])]:
         click.echo(f"{label:>5} {span:11} " + " ".join(f"{vals[c]:7.4f}" for c in cols))
+
+
+@ner.command()
+@click.option("--data-root", default=_default_root, show_default="$AKHBAR_NER_DATA or ../shared/data/ner",
+              type=click.Path(file_okay=False))
+@click.option("--work-dir", required=True, type=click.Path(file_okay=False),
+              help="Where the fold models go (reused when there).")
+@click.option("--folds", default=2, show_default=True, help="Contiguous folds of each training corpus.")
+@click.option("--type", "typ", default="ORG", show_default=True, type=click.Choice(["PER", "LOC", "ORG", "MISC"]))
+@click.option("--examples", default=15, show_default=True, help="Examples printed per class.")
+def errors(data_root, work_dir, folds, typ, examples):
+    """Classify the errors on one entity type on held-out folds of the training data (ANERcorp train minus the dev
+    split, AQMAR train; never the dev sets): missed, wrong type, boundaries, false positives, with flags (head
+    word, unseen name, sports context, length) and examples. See nlp/ner/errors.py for the classes."""
+    from nlp.ner.data import ConllError
+    from nlp.ner.training import fold_errors
+    try:
+        res = fold_errors(Path(data_root), work_dir, folds=folds, typ=typ, max_examples=examples,
+                          log=lambda m: click.echo(m, err=True))
+    except (ConllError, ValueError) as e:
+        raise click.ClickException(str(e))
+    for name, rep in res["reports"].items():
+        sc = res["scores"][name]["per_type"].get(typ, {})
+        click.echo(f"== {name} train folds: {rep.gold} gold {typ}, F1 {sc.get('f1', 0):.4f} "
+                   f"(P {sc.get('precision', 0):.4f}, R {sc.get('recall', 0):.4f})")
+        for cls, n, flags in rep.rows():
+            click.echo(f"  {cls:24} {n:5}   " + " ".join(f"{f}={v}" for f, v in flags.items()))
+    for name, rep in res["reports"].items():
+        for cls, n, _ in rep.rows():
+            click.echo(f"\n## {name} {cls} ({n})")
+            for line in rep.examples[cls][:examples]:
+                click.echo("   " + line)
 
 
 @ner.command(name="eval")
@@ -207,6 +243,23 @@ def gold(gold_path, news_root, model, as_json):
         click.echo(json.dumps(res))
         return
     click.echo(_table("", res, head=f"news gold: {res['articles']} articles"))
+
+
+@ner.command()
+@click.option("--data-root", default=_default_root, type=click.Path(file_okay=False))
+@click.option("--news", default=None, help="Glob of articles.jsonl files (default: ../shared/data/news/*/articles.jsonl).")
+@click.option("--out", default=str(CONTEXTS_FILE), show_default=True, type=click.Path(dir_okay=False))
+def contexts(data_root, news, out):
+    """Rebuild the organization contexts (model/contexts.tsv) from the unlabelled news: how often each word follows
+    an organization head (شركة، نادي، وكالة ...) or precedes a nationality adjective."""
+    from nlp.ner.clusters import news_texts, token_streams
+    from nlp.ner.contexts import count_contexts, write_contexts
+    news = news or str(Path(data_root).parent / "news" / "*" / "articles.jsonl")
+    ctx = count_contexts(token_streams(news_texts(news)))
+    if not ctx:
+        raise click.ClickException(f"no Arabic news under {news}")
+    write_contexts(ctx, out)
+    click.echo(f"{len(ctx)} words -> {out}", err=True)
 
 
 @ner.command(name="lists")

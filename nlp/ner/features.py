@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from nlp.ner.contexts import features as context_features
 from nlp.ner.gazetteers import NATIONALITY_ISO, TRIGGERS
 from nlp.ner.tokens import norm
 from nlp.ner.translit import from_lists
@@ -70,7 +71,8 @@ class FeatureExtractor:
     def __init__(self, gaz: dict[str, set[str]], clusters: dict[str, tuple[str, ...]], cache_size: int = 300_000,
                  bigrams: bool = False, counts: dict[str, int] | None = None, long_triggers: bool = True,
                  topic: bool = True, nat_context: bool = False, names: dict[str, str] | None = None,
-                 lists: dict[str, set[str]] | None = None, translit: bool = False, clubs: set[str] | None = None):
+                 lists: dict[str, set[str]] | None = None, translit: bool = False, clubs: set[str] | None = None,
+                 contexts: dict[str, tuple[int, int, int]] | None = None):
         self.single: dict[str, list[str]] = {}
         # multi-word entries by first word; the arwikicats lists (``nlp.ner.lists``) are matched on their own, so
         # that a longer list entry never hides an ANERGazet match
@@ -97,6 +99,8 @@ class FeatureExtractor:
         self.topic = topic
         self.nat_context = nat_context
         self.names = names or {}
+        # organization contexts in the unlabelled news (nlp.ner.contexts): after a head, before a nationality
+        self.contexts = contexts or {}
         # transliteration shape (nlp.ner.translit): the lists' words against the frequent news words
         self.translit = from_lists(lists or {}, counts) if translit else None
         # the club list, for the sport_clubs rule (by default the CLUB list among the features)
@@ -182,6 +186,9 @@ class FeatureExtractor:
         if roles and not nat:
             core.extend(f"nm={r}" for r in roles)
             own.append("nm|" + fq)
+        if self.contexts:
+            hit = self.contexts.get(stem) or self.contexts.get(n) or (self.contexts.get(cand[1]) if cand else None)
+            own.extend(context_features(hit))
         if c:
             for i, cid in enumerate(c):
                 core.append(f"c{i}={cid}")
