@@ -19,12 +19,17 @@ This module routes and commits by the event being processed:
   ``commit_transactions``), all of them at once, and opens the gate: a transaction holds exactly the output of the
   offsets it commits;
 - an event that waited at the gate while its partition was revoked is skipped (the new owner processes it);
+- a rebalance commits first: Faust forgets the acks of every revoked partition (all of them, the eager
+  protocol) before its own revocation handler commits, which left the output of the events since the last
+  commit in open transactions while those events were read again; the commit now runs before that, with the
+  gate held closed until the new assignment, and an event of an earlier generation is never counted as acked;
 - a revoked partition's producer is stopped, not just forgotten (upstream leaves it running), and a kept
   partition's producer is not asked to begin a transaction it is already in.
 Transactional ids stay Faust's ``{app}-{group}-{partition}`` of the source partitions a worker is assigned, so a
 new owner of a partition fences its old owner (a zombie), and two healthy workers never share one.
 
-Upstream: faust/transport/consumer.py ``TransactionManager.send``/``commit`` and ``Consumer.force_commit``,
+Upstream: faust/transport/consumer.py ``TransactionManager.send``/``commit``, ``Consumer.force_commit``,
+``Consumer.on_partitions_revoked`` and ``Consumer.ack``,
 faust/transport/drivers/aiokafka.py ``Producer.stop_transaction`` (faust-streaming 0.15.3). Drop this module once
 Faust routes sends by the source partition and commits between events
 (tests/regression/test_transactions.py).
@@ -33,6 +38,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from contextvars import ContextVar
 from time import monotonic
 from typing import Any, Optional
@@ -46,6 +52,7 @@ from faust.streams import current_event
 from faust.transport.consumer import Consumer, TransactionManager
 from faust.transport.drivers.aiokafka import Producer
 from faust.transport.producer import ProducerBuffer
+from mode.utils.futures import notify
 
 from streams.faust_fixes import producer_flush
 
@@ -83,22 +90,52 @@ class Gate(Sensor):
         self.idle = asyncio.Event()
         self.idle.set()
         self.inside: set[int] = set()  # id() of the events past the gate, not yet acked
+        self.held = False  # closed from a revocation until the assignment that follows it
+        self.holding = asyncio.Event()  # set while held: wakes the events waiting at the gate, to be skipped
+        self.unprocessed: weakref.WeakSet = weakref.WeakSet()  # messages skipped here: their acks do not count
+        self.sealed = False  # the revocation's commit is done: no ack counts until the assignment
+
+    def hold(self) -> None:
+        self.held = True
+        self.open.clear()
+        self.holding.set()
+
+    def release(self) -> None:
+        self.held = self.sealed = False
+        self.holding.clear()
+        self.open.set()
+
+    def reopen(self) -> None:
+        """The end of a commit: open again, unless a rebalance holds the gate closed."""
+        if not self.held:
+            self.open.set()
 
     async def enter(self, app, value):
-        """The stream processor: wait while a commit runs; skip an event whose partition was revoked meanwhile."""
+        """The stream processor: wait while a commit runs. An event that meets a rebalance here (the gate held),
+        or whose partition was revoked while it waited, is skipped unprocessed: it is read again from the
+        committed offset, by this worker or the partition's new owner."""
         event = current_event()
         if event is None:
             return value
         if not self.open.is_set():
-            while not self.open.is_set():  # the next commit may close it again before this task runs
-                await self.open.wait()
+            while not self.open.is_set() and not self.held:  # the next commit may close it again meanwhile
+                await self._open_or_held()
             message = event.message
-            if message.tp not in app.consumer.assignment() or \
+            if self.held or message.tp not in app.consumer.assignment() or \
                     message.generation_id != app.consumer_generation_id:
+                self.unprocessed.add(message)
                 raise Skip()
         self.inside.add(id(event))
         self.idle.clear()
         return value
+
+    async def _open_or_held(self) -> None:
+        waits = [asyncio.ensure_future(self.open.wait()), asyncio.ensure_future(self.holding.wait())]
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for w in waits:
+                w.cancel()
 
     def on_stream_event_out(self, tp, offset, stream, event, state=None) -> None:
         self.inside.discard(id(event))
@@ -181,17 +218,86 @@ async def _force_commit_between_events(self: Consumer, topics=None, start_new_tr
     gate = _gate(self.app)
     gate.open.clear()
     try:
-        try:  # the events past the gate are acked: their offsets are Faust's acked offsets
-            await asyncio.wait_for(gate.idle.wait(), timeout=IDLE_TIMEOUT_S)
-        except asyncio.TimeoutError:
-            log.warning("exactly_once: %d event(s) still in processing after %.0f s; not committing this time",
-                        len(gate.inside), IDLE_TIMEOUT_S)
-            return False
-        await self.app.producer.flush()  # their table writes are handed over, into their transactions
-        _acked_through_the_last_event(self)
-        return await _upstream_force_commit(self, topics, start_new_transaction=start_new_transaction)
+        return await _commit_what_is_processed(self, topics, start_new_transaction)
+    except StillProcessing as exc:
+        log.warning("exactly_once: %s; not committing this time", exc)
+        return False
     finally:
-        gate.open.set()
+        gate.reopen()
+
+
+class StillProcessing(Exception):
+    """Events past the gate were not acked within IDLE_TIMEOUT_S: nothing can be committed now."""
+
+
+async def _commit_what_is_processed(self: Consumer, topics, start_new_transaction: bool) -> bool:
+    """With the gate closed: wait for the events past it to be acked (StillProcessing if they are not), then
+    commit their offsets and output; False if there was nothing to commit."""
+    gate = _gate(self.app)
+    try:  # the events past the gate are acked: their offsets are Faust's acked offsets
+        await asyncio.wait_for(gate.idle.wait(), timeout=IDLE_TIMEOUT_S)
+    except asyncio.TimeoutError:
+        raise StillProcessing(f"{len(gate.inside)} event(s) still in processing after {IDLE_TIMEOUT_S:.0f} s")
+    await self.app.producer.flush()  # their table writes are handed over, into their transactions
+    _acked_through_the_last_event(self)
+    return await _upstream_force_commit(self, topics, start_new_transaction=start_new_transaction)
+
+
+_upstream_revoked = Consumer.on_partitions_revoked
+_upstream_assigned = Consumer.on_partitions_assigned
+
+
+async def _commit_before_revoking(self: Consumer, revoked) -> None:
+    """A rebalance revokes every partition (the eager protocol) and Faust then forgets the acks of every event
+    processed since the last commit, while their output and table writes wait in open transactions (the kept
+    partitions' producers go on with them). The worker then read those events again from the committed offsets
+    into the same transactions (their output twice), replayed the committed changelog over tables that held
+    newer values, and a transaction whose partition got no new event after the rebalance stayed open until the
+    broker aborted it (60 s): the output of events whose offsets are never read again, lost. Kafka Streams
+    commits its tasks when their partitions are revoked; so does this: the gate is closed (and stays closed
+    until the assignment), the events in processing are waited for, and every partition's offsets and output are
+    committed and its transaction ended before Faust forgets anything. A worker that cannot commit then (events
+    still in processing after IDLE_TIMEOUT_S) crashes rather than go on with state its offsets do not match."""
+    if self.in_transaction and self.assignment() and not self.app.should_stop:
+        gate = _gate(self.app)
+        gate.hold()
+        try:
+            await _commit_what_is_processed(self, None, start_new_transaction=False)
+            gate.sealed = True
+        except StillProcessing as exc:
+            await self.app.crash(RuntimeError(f"exactly_once: cannot commit before the partitions are revoked: {exc}"))
+            return
+    await _upstream_revoked(self, revoked)
+
+
+async def _release_after_assigning(self: Consumer, assigned, generation_id: int = 0) -> None:
+    try:
+        await _upstream_assigned(self, assigned, generation_id)
+    finally:  # events that waited at the gate are of the old generation: the gate skips them
+        if self.in_transaction:
+            _gate(self.app).release()
+
+
+_upstream_ack = Consumer.ack
+
+
+def _ack_of_this_generation(self: Consumer, message) -> bool:
+    """Under exactly_once, an event skipped unprocessed is not counted as acked: it is read again from the
+    committed offset, and its offset would let the next commit pass events not yet processed. Skipped are the
+    events of an earlier generation, those the gate turns back, and every event acked between the revocation's
+    commit and the assignment: no event is processed then (the gate is held), but Faust's streams skip and ack
+    the events they take once its flow control is suspended, and its revocation handler then committed their
+    offsets (30 articles lost in one SIGKILL run: band replies of gather events skipped so, whose table writes
+    never happened). It stops being waited for, as an ack does."""
+    gate = _gate(self.app) if self.in_transaction else None
+    if gate is not None and (gate.sealed or message.generation_id != self.app.consumer_generation_id
+                             or message in gate.unprocessed):
+        if not message.acked:
+            message.acked = True
+            self._unacked_messages.discard(message)
+            notify(self._waiting_for_ack)  # Consumer.wait_empty waits for it
+        return False
+    return _upstream_ack(self, message)
 
 
 def _acked_through_the_last_event(consumer: Consumer) -> None:
@@ -274,6 +380,9 @@ def apply() -> None:
     TransactionManager.send_and_wait = _send_and_wait_in_source_transaction
     TransactionManager.commit = _commit_each_transaction_at_once
     Consumer.force_commit = _force_commit_between_events
+    Consumer.on_partitions_revoked = _commit_before_revoking
+    Consumer.on_partitions_assigned = _release_after_assigning
+    Consumer.ack = _ack_of_this_generation
     Agent.stream = _stream_through_the_gate
     Producer.stop_transaction = _stop_transaction_producer
     Producer.maybe_begin_transaction = _begin_unless_in_one

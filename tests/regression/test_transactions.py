@@ -16,6 +16,12 @@ from streams import faust_fixes
 from streams.faust_fixes import transactions
 
 
+class _Message(SimpleNamespace):
+    """A Kafka message as Faust's consumer keeps it: hashable, weakly referenced (Consumer._unacked_messages)."""
+
+    __hash__ = object.__hash__
+
+
 class _Producer:
     def __init__(self):
         self.sent: list[tuple[str, int, str]] = []  # (topic, partition, transactional id)
@@ -153,7 +159,7 @@ def test_an_event_whose_partition_was_revoked_while_it_waited_is_skipped():
     async def run():
         gate = transactions.Gate()
         app = SimpleNamespace(consumer=SimpleNamespace(assignment=lambda: set()), consumer_generation_id=2)
-        event = SimpleNamespace(message=SimpleNamespace(tp=("t", 0), generation_id=1))
+        event = SimpleNamespace(message=_Message(tp=("t", 0), generation_id=1))
         gate.open.clear()
         asyncio.get_running_loop().call_later(0.02, gate.open.set)
         token = _current_event.set(lambda: event)
@@ -220,3 +226,150 @@ def test_an_event_woken_by_one_commit_waits_for_the_next_one_that_closed_the_gat
 
     asyncio.run(run())
     assert order == ["commit B", "commit B done", "event in"]  # one wait let it in during commit B
+
+
+def _revoking_consumer(acked: dict):
+    from collections import defaultdict
+
+    from intervaltree import IntervalTree
+
+    app = SimpleNamespace(should_stop=False, consumer_generation_id=1, sensors=SimpleNamespace(add=lambda s: None))
+    app.consumer = SimpleNamespace(assignment=lambda: set(acked))
+    consumer = SimpleNamespace(
+        in_transaction=True, app=app, assignment=lambda: set(acked), _active_partitions=None,
+        _paused_partitions=set(), _acked=defaultdict(list, {tp: list(o) for tp, o in acked.items()}),
+        _acked_index=defaultdict(set), _gap=defaultdict(IntervalTree), _read_offset={},
+        _committed_offset=defaultdict(lambda: None, {tp: min(o) for tp, o in acked.items()}))
+    return app, consumer
+
+
+def test_upstream_forgets_the_acks_of_processed_events_when_partitions_are_revoked():
+    """Faust pops the ack state of every revoked partition (all of them: the eager protocol) before the app's
+    revocation handler commits, so the output of the events since the last commit stays in open transactions
+    while their offsets are read again."""
+    from faust.transport.consumer import Consumer
+
+    tp = ("gather", 0)
+    app, consumer = _revoking_consumer({tp: range(100, 110)})
+    committable: list = []
+
+    async def app_handler(revoked):  # App._on_partitions_revoked: wait_empty -> commit
+        committable.extend(Consumer._filter_tps_with_pending_acks(consumer))
+
+    consumer._on_partitions_revoked = app_handler
+    consumer.app._start_span_from_rebalancing = lambda name: __import__("contextlib").nullcontext()
+    consumer.diag = SimpleNamespace(set_flag=lambda flag: None, unset_flag=lambda flag: None)
+    asyncio.run(transactions._upstream_revoked(consumer, {tp}))  # Faust's own, not the fix
+    assert committable == []  # ten processed events, nothing left to commit
+
+
+def test_a_rebalance_commits_what_was_processed_first_and_holds_the_gate_until_the_assignment(monkeypatch):
+    tp = ("gather", 0)
+    app, consumer = _revoking_consumer({tp: range(100, 110)})
+    order: list = []
+
+    async def upstream_force_commit(c, topics=None, start_new_transaction=True):
+        order.append(("commit", Consumer_new_offset(c, tp), start_new_transaction))
+        return True
+
+    async def upstream_revoked(c, revoked):
+        order.append("faust forgets the acks")
+        c._acked.clear()
+
+    async def upstream_assigned(c, assigned, generation_id=0):
+        order.append("assigned")
+
+    async def flush():
+        order.append("flush")
+
+    from faust.transport.consumer import Consumer
+    Consumer_new_offset = Consumer._new_offset
+    app.producer = SimpleNamespace(flush=flush)
+    monkeypatch.setattr(transactions, "_upstream_force_commit", upstream_force_commit)
+    monkeypatch.setattr(transactions, "_upstream_revoked", upstream_revoked)
+    monkeypatch.setattr(transactions, "_upstream_assigned", upstream_assigned)
+
+    async def run():
+        gate = transactions._gate(app)
+        await transactions._commit_before_revoking(consumer, {tp})
+        assert not gate.open.is_set() and gate.sealed  # no event is processed between that commit and the new generation
+        await transactions._force_commit_between_events(consumer)  # Faust's own commit during the rebalance
+        assert not gate.open.is_set()
+        await transactions._release_after_assigning(consumer, {tp}, 2)
+        assert gate.open.is_set()
+
+    asyncio.run(run())
+    assert order[:3] == ["flush", ("commit", 110, False), "faust forgets the acks"]
+    assert order[-1] == "assigned"
+
+
+def test_an_event_of_an_earlier_generation_is_not_counted_as_acked():
+    """A stale ack (an event skipped after a rebalance) in the ack list let the next commit pass events that had
+    not been processed again."""
+    from collections import defaultdict
+
+    from faust.transport.consumer import Consumer
+
+    tp = ("gather", 0)
+
+    def consumer():
+        c = SimpleNamespace(in_transaction=True, app=SimpleNamespace(consumer_generation_id=2,
+                                                                      sensors=SimpleNamespace(add=lambda s: None),
+                                                                      topics=SimpleNamespace(acks_enabled_for=lambda t: True)),
+                            _acked=defaultdict(list), _acked_index=defaultdict(set), _unacked_messages=set(),
+                            _committed_offset=defaultdict(lambda: 100), _n_acked=0, _waiting_for_ack=None)
+        return c
+
+    def stale():
+        return _Message(acked=False, tp=tp, offset=140, topic="gather", generation_id=1)
+
+    upstream = consumer()
+    transactions._upstream_ack(upstream, stale())  # Faust's own
+    assert upstream._acked[tp] == [140]  # the bug
+    fixed = consumer()
+    assert transactions._ack_of_this_generation(fixed, stale()) is False
+    assert fixed._acked[tp] == []
+
+
+def test_an_event_waiting_at_the_gate_when_a_rebalance_holds_it_is_skipped_at_once_and_not_counted():
+    """Faust's revocation waits for every event taken from the queues to be acked (Consumer.wait_empty): an event
+    left waiting at the gate until the assignment deadlocked the rebalance (a worker that never stopped)."""
+    from faust.exceptions import Skip
+
+    async def run():
+        gate = transactions.Gate()
+        app = SimpleNamespace(consumer=SimpleNamespace(assignment=lambda: {("t", 0)}), consumer_generation_id=1)
+        message = _Message(tp=("t", 0), generation_id=1)
+        event = SimpleNamespace(message=message)
+        gate.open.clear()  # a commit runs
+
+        async def process():
+            token = _current_event.set(lambda: event)
+            try:
+                await gate.enter(app, None)
+            finally:
+                _current_event.reset(token)
+
+        waiting = asyncio.ensure_future(process())
+        await asyncio.sleep(0.01)
+        gate.hold()  # the revocation
+        with pytest.raises(Skip):
+            await asyncio.wait_for(waiting, timeout=1.0)  # not held until the assignment
+        assert message in gate.unprocessed
+
+    asyncio.run(run())
+
+
+def test_once_the_revocation_committed_no_ack_counts_until_the_assignment():
+    """Faust's streams skip and ack the events they take while its flow control is suspended (the revocation),
+    and its revocation handler commits those acks: offsets of events never processed."""
+    tp = ("gather", 1)
+    app, consumer = _revoking_consumer({tp: range(100, 110)})
+    consumer._unacked_messages, consumer._waiting_for_ack = set(), None
+    gate = transactions._gate(app)
+    gate.hold()
+    gate.sealed = True  # as _commit_before_revoking leaves it
+    skipped = _Message(acked=False, tp=tp, offset=120, topic="gather", generation_id=1)
+    assert transactions._ack_of_this_generation(consumer, skipped) is False and skipped.acked
+    gate.release()
+    assert not gate.sealed
