@@ -94,6 +94,7 @@ class Gate(Sensor):
         self.holding = asyncio.Event()  # set while held: wakes the events waiting at the gate, to be skipped
         self.unprocessed: weakref.WeakSet = weakref.WeakSet()  # messages skipped here: their acks do not count
         self.sealed = False  # the revocation's commit is done: no ack counts until the assignment
+        self.passed: weakref.WeakSet = weakref.WeakSet()  # messages let through: processed once acked
 
     def hold(self) -> None:
         self.held = True
@@ -125,6 +126,7 @@ class Gate(Sensor):
                     message.generation_id != app.consumer_generation_id:
                 self.unprocessed.add(message)
                 raise Skip()
+        self.passed.add(event.message)
         self.inside.add(id(event))
         self.idle.clear()
         return value
@@ -291,8 +293,12 @@ def _ack_of_this_generation(self: Consumer, message) -> bool:
     never happened). It stops being waited for, as an ack does."""
     gate = _gate(self.app) if self.in_transaction else None
     if gate is not None and (gate.sealed or message.generation_id != self.app.consumer_generation_id
-                             or message in gate.unprocessed):
+                             or message in gate.unprocessed or message not in gate.passed):
         if not message.acked:
+            log.info("exactly_once: %s@%d acked unprocessed; not counted (%s)", message.tp, message.offset,
+                     "sealed" if gate.sealed else "generation" if message.generation_id !=
+                     self.app.consumer_generation_id else "turned back" if message in gate.unprocessed
+                     else "never let through")
             message.acked = True
             self._unacked_messages.discard(message)
             notify(self._waiting_for_ack)  # Consumer.wait_empty waits for it

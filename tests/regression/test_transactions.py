@@ -129,7 +129,7 @@ def test_a_commit_waits_for_the_event_in_processing_and_new_events_wait_for_the_
                               sensors=SimpleNamespace(add=lambda sensor: None), producer=SimpleNamespace(flush=flush))
         consumer = SimpleNamespace(in_transaction=True, app=app, _acked={}, _committed_offset={}, _gap={})
         gate = transactions._gate(app)
-        first, second = (SimpleNamespace(message=SimpleNamespace(tp=("t", 0), generation_id=1)) for _ in range(2))
+        first, second = (SimpleNamespace(message=_Message(tp=("t", 0), generation_id=1)) for _ in range(2))
 
         async def process(event, name):
             token = _current_event.set(lambda: event)
@@ -203,7 +203,7 @@ def test_an_event_woken_by_one_commit_waits_for_the_next_one_that_closed_the_gat
     async def run():
         gate = transactions.Gate()
         app = SimpleNamespace(consumer=SimpleNamespace(assignment=lambda: {("t", 0)}), consumer_generation_id=1)
-        event = SimpleNamespace(message=SimpleNamespace(tp=("t", 0), generation_id=1))
+        event = SimpleNamespace(message=_Message(tp=("t", 0), generation_id=1))
         gate.open.clear()  # commit A
 
         async def process():
