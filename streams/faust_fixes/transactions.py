@@ -232,7 +232,8 @@ class StillProcessing(Exception):
     """Events past the gate were not acked within IDLE_TIMEOUT_S: nothing can be committed now."""
 
 
-async def _commit_what_is_processed(self: Consumer, topics, start_new_transaction: bool) -> bool:
+async def _commit_what_is_processed(self: Consumer, topics, start_new_transaction: bool,
+                                    before_revoking: bool = False) -> bool:
     """With the gate closed: wait for the events past it to be acked (StillProcessing if they are not), then
     commit their offsets and output; False if there was nothing to commit."""
     gate = _gate(self.app)
@@ -241,6 +242,9 @@ async def _commit_what_is_processed(self: Consumer, topics, start_new_transactio
     except asyncio.TimeoutError:
         raise StillProcessing(f"{len(gate.inside)} event(s) still in processing after {IDLE_TIMEOUT_S:.0f} s")
     await self.app.producer.flush()  # their table writes are handed over, into their transactions
+    if before_revoking:  # what a rebalance commits, for the record of a fault
+        log.info("exactly_once: before revoking, committing through the last acked offsets %s",
+                 {str(tp): max(acked) for tp, acked in self._acked.items() if acked})
     _acked_through_the_last_event(self)
     return await _upstream_force_commit(self, topics, start_new_transaction=start_new_transaction)
 
@@ -263,7 +267,7 @@ async def _commit_before_revoking(self: Consumer, revoked) -> None:
         gate = _gate(self.app)
         gate.hold()
         try:
-            await _commit_what_is_processed(self, None, start_new_transaction=False)
+            await _commit_what_is_processed(self, None, start_new_transaction=False, before_revoking=True)
             gate.sealed = True
         except StillProcessing as exc:
             await self.app.crash(RuntimeError(f"exactly_once: cannot commit before the partitions are revoked: {exc}"))
