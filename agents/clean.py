@@ -16,21 +16,20 @@ from schemas.records import RawArticle
 
 def make_step(settings, app=None):
     """`app`: the Faust app, to declare the titles table on; None gives the stage without memory."""
-    if app is None:
-        def step(payload: bytes, event=None):
-            article = stages.clean(decode(payload, RawArticle))
-            return article.id.encode(), encode(article)
-
-        return step
-    table = app.Table("clean-titles", partitions=settings.partitions,
-                      help="source, partition, title key -> offset and event time of the article it titles")
-    sweeper = Sweeper(int(headlines.TITLES_HORIZON_S * 1000), sweep=headlines.stale_titles)
+    table = sweeper = None
+    if app is not None:
+        table = app.Table("clean-titles", partitions=settings.partitions,
+                          help="source, partition, title key -> offset and event time of the article it titles")
+        sweeper = Sweeper(int(headlines.TITLES_HORIZON_S * 1000), sweep=headlines.stale_titles)
 
     def step(payload: bytes, event=None):
         raw = decode(payload, RawArticle)
-        titles = headlines.StreamTitles(table, event.message.partition, event.message.offset)
-        article = stages.clean(raw, titles=titles)
-        sweeper.maybe(table, event.message.partition, titles.now_ms)
+        if table is None:
+            article = stages.clean(raw)
+        else:
+            titles = headlines.StreamTitles(table, event.message.partition, event.message.offset)
+            article = stages.clean(raw, titles=titles)
+            sweeper.maybe(table, event.message.partition, titles.now_ms)
         return article.id.encode(), encode(article)
 
     return step
