@@ -7,6 +7,7 @@ naming the upstream code it mends and when it can be dropped, each with its regr
   between.
 - uncommitted_offsets: partitions with no committed offset went on past records dropped in a rebalance.
 - livelock_position: the livelock detector crashed the worker on a partition awaiting an offset reset.
+- revocation_commit: at_least_once, a rebalance redelivered everything processed since the last timer commit.
 - transactions: exactly_once put records in the transaction of their destination partition, not their source's.
 - recovery_highwaters: under exactly_once, table recovery took changelogs never fetched for empty.
 - assignor: a worker joining (or left after a peer leaves) could get no partition, or two fewer than a peer.
@@ -15,8 +16,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from streams.faust_fixes import (assignor, livelock_position, producer_flush, recovery_highwaters, skipped_offsets,
-                                 transactions, uncommitted_offsets)
+from streams.faust_fixes import (assignor, livelock_position, producer_flush, recovery_highwaters, revocation_commit,
+                                 skipped_offsets, transactions, uncommitted_offsets)
 
 
 def apply(stream_topics: Iterable[str] = ()) -> None:
@@ -26,5 +27,6 @@ def apply(stream_topics: Iterable[str] = ()) -> None:
     uncommitted_offsets.apply()
     livelock_position.apply()
     transactions.apply()  # after producer_flush: it wraps the buffer's counting
+    revocation_commit.apply()  # after transactions: it wraps the consumer methods transactions installs
     recovery_highwaters.apply()
     assignor.apply()

@@ -8,7 +8,7 @@ import orjson
 
 from streams.topics import CLEAN, VALIDATED
 from tests.integration.kafka_io import read, send
-from tests.integration.test_redelivery import _replay_from_the_beginning
+from tests.integration.test_redelivery import _replay_from_the_beginning, _wait_caught_up
 from tests.unit.test_clean_stream_titles import BODY, T1, T2
 
 AGENTS = "clean"
@@ -44,7 +44,9 @@ def test_a_line_equal_to_an_earlier_title_of_the_source_is_removed_and_stays_so_
     assert T1 in other["body"].split("\n") and not other["removed"]   # another source: kept
 
     _replay_from_the_beginning(pipeline, worker, AGENTS, pipeline.topic(VALIDATED))
-    both = _by_id(read(pipeline.settings, pipeline.topic(CLEAN), count=8, timeout=120))
-    for aid, copies in both.items():
-        assert len(copies) == 2, aid
-        assert [(c["body"], c["removed"]) for c in copies][0] == [(c["body"], c["removed"]) for c in copies][1], aid
+    _wait_caught_up(pipeline, AGENTS, [pipeline.topic(VALIDATED)])
+    both = _by_id(read(pipeline.settings, pipeline.topic(CLEAN), timeout=30, settle=2.0))
+    assert set(both) == set(first)
+    for aid, copies in both.items():  # at_least_once: a rebalance may add a copy; every copy is the first's
+        assert len(copies) >= 2, aid
+        assert all((c["body"], c["removed"]) == (first[aid][0]["body"], first[aid][0]["removed"]) for c in copies), aid
