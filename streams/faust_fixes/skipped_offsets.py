@@ -28,6 +28,7 @@ from faust.transport.consumer import Consumer
 log = logging.getLogger("akhbar.faust_fixes")
 
 _upstream_getmany = Consumer.getmany
+JUMP_LOGGED = 8  # a jump in delivered offsets wider than this is logged (a few markers between transactions are not)
 stream_topics: set[str] = set()  # the topics whose partitions are guarded (filled by apply)
 
 
@@ -39,6 +40,7 @@ class Seeks:
         self.seeking: set = set()
         self.next: dict = {}  # tp -> the offset the partition reads next
         self.dropped: set = set()  # partitions whose records were dropped while being sought
+        self.delivered: dict = {}  # tp -> offsets delivered since the last commit (exactly_once only)
 
     def start(self, tps) -> None:
         for tp in tps:
@@ -69,7 +71,13 @@ async def _getmany_fresh(self: Consumer, timeout: float):
             yield tp, message
             continue
         if tp not in state.seeking and state.epoch.get(tp, 0) == before.get(tp, 0):
+            expected = state.next.get(tp)
+            if expected is not None and message.offset > expected + JUMP_LOGGED:
+                log.info("%s[%d]: offsets %d-%d not delivered (transaction markers, aborted records)",
+                         tp.topic, tp.partition, expected, message.offset - 1)
             state.next[tp] = message.offset + 1
+            if getattr(self, "in_transaction", False):
+                state.delivered.setdefault(tp, []).append(message.offset)
             yield tp, message
             continue
         if tp in state.seeking:  # sought again once that seek is done (the record may have been fetched after it)
@@ -114,6 +122,7 @@ async def seek_wrapped(consumer: Consumer, inner) -> None:
             consumer._acked_index.pop(tp, None)
             consumer._gap.pop(tp, None)
     for tp in tps:
+        state.delivered.pop(tp, None)  # read again from the offset sought to
         offset = consumer._read_offset.get(tp)
         if offset is not None:
             state.next[tp] = offset
