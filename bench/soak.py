@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -37,31 +38,47 @@ class Tally:
     failures: list[str] = field(default_factory=list)  # the last lines of each failed run
 
 
-def run_once(scenario: str, env: dict[str, str], timeout: float) -> tuple[bool, dict | None, float, str]:
-    """One run: (passed, its recorded outcome or None, seconds, pytest's last lines)."""
+def run_once(scenario: str, env: dict[str, str], timeout: float,
+             keep: Path | None = None) -> tuple[bool, dict | None, float, str]:
+    """One run: (passed, its recorded outcome or None, seconds, pytest's last lines). With `keep`, a failed
+    run's worker logs and pytest output stay in a new folder under it (a passed run's are deleted)."""
     with tempfile.NamedTemporaryFile("r", suffix=".jsonl", delete=False) as f:
         results = f.name
+    base = Path(tempfile.mkdtemp(prefix=f"{scenario}-", dir=keep)) if keep else None
     t0 = time.monotonic()
     try:
         proc = subprocess.run([sys.executable, "-m", "pytest", SCENARIOS[scenario], "-q", "-p", "no:cacheprovider",
-                               "-m", "soak_only or not soak_only",
-                               "--durations=0"], cwd=REPO, env={**env, "AKHBAR_SOAK_RESULTS": results},
+                               "-m", "soak_only or not soak_only", "--durations=0",
+                               *([f"--basetemp={base / 'tmp'}"] if base else [])],
+                              cwd=REPO, env={**env, "AKHBAR_SOAK_RESULTS": results},
                               capture_output=True, text=True, timeout=timeout)
-        passed, tail = proc.returncode == 0, (proc.stdout + proc.stderr)[-1500:]
-    except subprocess.TimeoutExpired:
-        passed, tail = False, f"timed out after {timeout:.0f} s"
+        passed, output = proc.returncode == 0, proc.stdout + proc.stderr
+    except subprocess.TimeoutExpired as exc:
+        passed, output = False, f"{_text(exc.stdout)}{_text(exc.stderr)}\ntimed out after {timeout:.0f} s"
+    tail = output[-1500:]
     seconds = time.monotonic() - t0
+    if base:
+        if passed:
+            shutil.rmtree(base, ignore_errors=True)
+        else:
+            (base / "pytest.out").write_text(output, encoding="utf-8")
+            tail += f"\n(worker logs kept in {base})"
     lines = Path(results).read_text(encoding="utf-8").splitlines()
     os.unlink(results)
     return passed, (json.loads(lines[-1]) if lines else None), seconds, tail
 
 
-def soak(scenarios: list[str], runs: int, say=print, timeout: float = 900.0) -> dict[str, Tally]:
+def _text(out) -> str:
+    return out.decode("utf-8", "replace") if isinstance(out, bytes) else (out or "")
+
+
+def soak(scenarios: list[str], runs: int, say=print, timeout: float = 900.0,
+         keep: Path | None = None) -> dict[str, Tally]:
     env = {k: v for k, v in os.environ.items() if k != "AKHBAR_SOAK_RESULTS"}
     tallies = {name: Tally() for name in scenarios}
     for n in range(runs):
         for name in scenarios:
-            passed, result, seconds, tail = run_once(name, env, timeout)
+            passed, result, seconds, tail = run_once(name, env, timeout, keep)
             t = tallies[name]
             t.runs += 1
             t.passes += passed

@@ -17,7 +17,9 @@ OUT = REPO_ROOT / "docs" / "benchmarks" / "soak.md"
               help="A scenario to run (repeatable; default all): sigkill, sigkill-exactly-once, sigterm, scale-out, broker-restart.")
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=OUT, show_default=True,
               help="Markdown file for the table.")
-def soak(runs, scenarios, out):
+@click.option("--keep", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Keep each failed run's worker logs and pytest output in a folder under this one.")
+def soak(runs, scenarios, out, keep):
     """Run the fault scenarios (real broker, real worker processes: the integration tests that make them), each
     RUNS times in a row, and print per scenario the passes, the articles lost, the duplicate deliveries and the
     workers that exited unasked. Uses the local broker (started by the tests when it is not running)."""
@@ -32,7 +34,9 @@ def soak(runs, scenarios, out):
         raise click.BadParameter(f"unknown scenario(s) {', '.join(unknown)}; choose from "
                                  f"{', '.join(harness.SCENARIOS)}", param_hint="--scenario")
     click.echo(f"akhbar soak: {', '.join(chosen)}, {runs} run(s) each", err=True)
-    tallies = harness.soak(chosen, runs, say=lambda line: click.echo(line, err=True))
+    if keep:
+        keep.mkdir(parents=True, exist_ok=True)
+    tallies = harness.soak(chosen, runs, say=lambda line: click.echo(line, err=True), keep=keep)
     text = harness.table(tallies)
     click.echo(text)
     out.parent.mkdir(parents=True, exist_ok=True)
