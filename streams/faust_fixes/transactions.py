@@ -175,7 +175,17 @@ async def _send_in_source_transaction(self: TransactionManager, topic, key, valu
         raise ProducerSendError(f"exactly_once: a record for {topic} was sent outside of any event's processing, "
                                 f"so it belongs to no source partition's transaction")
     p = self.consumer.key_partition(topic, key, partition)
-    return await self.producer.send(topic, key, value, p, timestamp, headers, transactional_id=tid)
+    fut = await self.producer.send(topic, key, value, p, timestamp, headers, transactional_id=tid)
+    fut.add_done_callback(lambda f: _failed_delivery(f, tid, topic, p))
+    return fut
+
+
+def _failed_delivery(fut, tid: str, topic: str, partition: int) -> None:
+    """aiokafka commits a transaction after a record of it failed for good (a non-retriable error): the record is
+    not in Kafka while its offsets are. Say so."""
+    if not fut.cancelled() and fut.exception() is not None:
+        log.error("exactly_once: a record to %s[%d] in transaction %s failed: %r", topic, partition, tid,
+                  fut.exception())
 
 
 async def _send_and_wait_in_source_transaction(self: TransactionManager, topic, key, value, partition, timestamp,
