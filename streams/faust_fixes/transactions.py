@@ -176,16 +176,25 @@ async def _send_in_source_transaction(self: TransactionManager, topic, key, valu
                                 f"so it belongs to no source partition's transaction")
     p = self.consumer.key_partition(topic, key, partition)
     fut = await self.producer.send(topic, key, value, p, timestamp, headers, transactional_id=tid)
-    fut.add_done_callback(lambda f: _failed_delivery(f, tid, topic, p))
+    tally = _deliveries.setdefault(tid, [0, 0, 0])
+    tally[0] += 1
+    fut.add_done_callback(lambda f: _delivered(f, tid, topic, p))
     return fut
 
 
-def _failed_delivery(fut, tid: str, topic: str, partition: int) -> None:
+_deliveries: dict[str, list[int]] = {}  # tid -> [sent, delivered, failed] since its last commit (for the record)
+
+
+def _delivered(fut, tid: str, topic: str, partition: int) -> None:
     """aiokafka commits a transaction after a record of it failed for good (a non-retriable error): the record is
     not in Kafka while its offsets are. Say so."""
+    tally = _deliveries.setdefault(tid, [0, 0, 0])
     if not fut.cancelled() and fut.exception() is not None:
+        tally[2] += 1
         log.error("exactly_once: a record to %s[%d] in transaction %s failed: %r", topic, partition, tid,
                   fut.exception())
+    else:
+        tally[1] += 1
 
 
 async def _send_and_wait_in_source_transaction(self: TransactionManager, topic, key, value, partition, timestamp,
@@ -207,6 +216,7 @@ async def _commit_each_transaction_at_once(self: TransactionManager, offsets,
             await self.producer.begin_transaction(tid)  # ended by the last commit (on a rebalance or a stop)
         await self.producer.commit_transactions({tid: tps}, self.app.conf.id,
                                                 start_new_transaction=start_new_transaction)
+        _deliveries.pop(tid, None)
 
     try:
         await asyncio.gather(*(commit(tid, tps) for tid, tps in by_tid.items()))
@@ -253,8 +263,10 @@ async def _commit_what_is_processed(self: Consumer, topics, start_new_transactio
         raise StillProcessing(f"{len(gate.inside)} event(s) still in processing after {IDLE_TIMEOUT_S:.0f} s")
     await self.app.producer.flush()  # their table writes are handed over, into their transactions
     if before_revoking:  # what a rebalance commits, for the record of a fault
-        log.info("exactly_once: before revoking, committing through the last acked offsets %s",
-                 {str(tp): max(acked) for tp, acked in self._acked.items() if acked})
+        log.info("exactly_once: before revoking, committing through the last acked offsets %s; records "
+                 "[sent, delivered, failed] per transaction since its last commit: %s",
+                 {str(tp): max(acked) for tp, acked in self._acked.items() if acked},
+                 dict(sorted(_deliveries.items())))
     _acked_through_the_last_event(self)
     return await _upstream_force_commit(self, topics, start_new_transaction=start_new_transaction)
 
