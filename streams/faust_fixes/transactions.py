@@ -183,6 +183,7 @@ async def _send_in_source_transaction(self: TransactionManager, topic, key, valu
 
 
 _deliveries: dict[str, list[int]] = {}  # tid -> [sent, delivered, failed] since its last commit (for the record)
+_last_commit: dict[str, float] = {}  # tid -> monotonic time of its last commit
 
 
 def _delivered(fut, tid: str, topic: str, partition: int) -> None:
@@ -214,9 +215,17 @@ async def _commit_each_transaction_at_once(self: TransactionManager, offsets,
         producer = self.producer._transaction_producers.get(tid)
         if producer is not None and not producer._txn_manager.is_in_transaction():
             await self.producer.begin_transaction(tid)  # ended by the last commit (on a rebalance or a stop)
-        await self.producer.commit_transactions({tid: tps}, self.app.conf.id,
-                                                start_new_transaction=start_new_transaction)
+        t0 = monotonic()
+        try:
+            await self.producer.commit_transactions({tid: tps}, self.app.conf.id,
+                                                    start_new_transaction=start_new_transaction)
+        except BaseException as exc:
+            log.warning("exactly_once: the commit of %s raised %r after %.1f s", tid, exc, monotonic() - t0)
+            raise
+        if monotonic() - t0 > 2.0:
+            log.info("exactly_once: the commit of %s took %.1f s", tid, monotonic() - t0)
         _deliveries.pop(tid, None)
+        _last_commit[tid] = monotonic()
 
     try:
         await asyncio.gather(*(commit(tid, tps) for tid, tps in by_tid.items()))
@@ -266,9 +275,15 @@ async def _commit_what_is_processed(self: Consumer, topics, start_new_transactio
         log.info("exactly_once: before revoking, committing through the last acked offsets %s; records "
                  "[sent, delivered, failed] per transaction since its last commit: %s",
                  {str(tp): max(acked) for tp, acked in self._acked.items() if acked},
-                 dict(sorted(_deliveries.items())))
+                 {tid: (*n, f"last commit {monotonic() - _last_commit.get(tid, 0):.1f} s ago", _txn_state(self, tid))
+                  for tid, n in sorted(_deliveries.items())})
     _acked_through_the_last_event(self)
     return await _upstream_force_commit(self, topics, start_new_transaction=start_new_transaction)
+
+
+def _txn_state(consumer: Consumer, tid: str) -> str:
+    producer = getattr(consumer.app.producer, "_transaction_producers", {}).get(tid)
+    return producer._txn_manager.state.name if producer is not None else "no producer"
 
 
 _upstream_revoked = Consumer.on_partitions_revoked
