@@ -303,12 +303,18 @@ async def _commit_before_revoking(self: Consumer, revoked) -> None:
     if self.in_transaction and self.assignment() and not self.app.should_stop:
         gate = _gate(self.app)
         gate.hold()
+        while self._commit_fut is not None:  # a timer commit under way ends first (Faust's Consumer.commit)
+            await self.maybe_wait_for_commit_to_finish()
+        self._commit_fut = asyncio.Future()  # and none starts until this one has ended
         try:
             await _commit_what_is_processed(self, None, start_new_transaction=False, before_revoking=True)
             gate.sealed = True
         except StillProcessing as exc:
             await self.app.crash(RuntimeError(f"exactly_once: cannot commit before the partitions are revoked: {exc}"))
             return
+        finally:
+            fut, self._commit_fut = self._commit_fut, None
+            notify(fut)
     await _upstream_revoked(self, revoked)
 
 

@@ -239,7 +239,9 @@ def _revoking_consumer(acked: dict):
         in_transaction=True, app=app, assignment=lambda: set(acked), _active_partitions=None,
         _paused_partitions=set(), _acked=defaultdict(list, {tp: list(o) for tp, o in acked.items()}),
         _acked_index=defaultdict(set), _gap=defaultdict(IntervalTree), _read_offset={},
-        _committed_offset=defaultdict(lambda: None, {tp: min(o) for tp, o in acked.items()}))
+        _committed_offset=defaultdict(lambda: None, {tp: min(o) for tp, o in acked.items()}), _commit_fut=None)
+    from faust.transport.consumer import Consumer
+    consumer.maybe_wait_for_commit_to_finish = lambda: Consumer.maybe_wait_for_commit_to_finish(consumer)
     return app, consumer
 
 
@@ -373,3 +375,40 @@ def test_once_the_revocation_committed_no_ack_counts_until_the_assignment():
     assert transactions._ack_of_this_generation(consumer, skipped) is False and skipped.acked
     gate.release()
     assert not gate.sealed
+
+
+def test_a_rebalance_during_a_timer_commit_commits_after_it_and_no_commit_starts_meanwhile(monkeypatch):
+    """Both commits at once ended transactions under each other: the timer commit then sent offsets to a
+    transaction the revocation had ended (IllegalOperation, the surviving worker crashed) and the revocation found
+    the acks the timer commit had taken."""
+    tp = ("gather", 2)
+    app, consumer = _revoking_consumer({tp: range(100, 110)})
+    order: list = []
+
+    async def upstream_force_commit(c, topics=None, start_new_transaction=True):
+        order.append(("revocation commit", c._commit_fut is not None))
+        return True
+
+    async def upstream_revoked(c, revoked):
+        order.append("faust forgets the acks")
+
+    async def flush():
+        pass
+
+    app.producer = SimpleNamespace(flush=flush)
+    monkeypatch.setattr(transactions, "_upstream_force_commit", upstream_force_commit)
+    monkeypatch.setattr(transactions, "_upstream_revoked", upstream_revoked)
+
+    async def run():
+        timer = consumer._commit_fut = asyncio.get_running_loop().create_future()  # a timer commit under way
+        revoking = asyncio.ensure_future(transactions._commit_before_revoking(consumer, {tp}))
+        await asyncio.sleep(0.05)
+        assert order == []  # waits for the timer commit
+        order.append("timer commit ends")
+        consumer._commit_fut = None
+        timer.set_result(None)
+        await revoking
+        assert consumer._commit_fut is None
+
+    asyncio.run(run())
+    assert order == ["timer commit ends", ("revocation commit", True), "faust forgets the acks"]
