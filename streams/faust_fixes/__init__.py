@@ -10,6 +10,7 @@ naming the upstream code it mends and when it can be dropped, each with its regr
 - revocation_commit: at_least_once, a rebalance redelivered everything processed since the last timer commit.
 - transactions: exactly_once put records in the transaction of their destination partition, not their source's.
 - recovery_highwaters: under exactly_once, table recovery took changelogs never fetched for empty.
+- stream_acks: Faust's compiled stream iterator acked without Consumer.ack, past the fixes that decide which acks count.
 - assignor: a worker joining (or left after a peer leaves) could get no partition, or two fewer than a peer.
 """
 from __future__ import annotations
@@ -17,11 +18,12 @@ from __future__ import annotations
 from typing import Iterable
 
 from streams.faust_fixes import (assignor, livelock_position, producer_flush, recovery_highwaters, revocation_commit,
-                                 skipped_offsets, transactions, uncommitted_offsets)
+                                 skipped_offsets, stream_acks, transactions, uncommitted_offsets)
 
 
 def apply(stream_topics: Iterable[str] = ()) -> None:
     """Install the fixes (idempotent); `stream_topics`: the topics akhbar's agents read (not changelogs)."""
+    stream_acks.apply()  # the acks below go through Consumer.ack
     producer_flush.apply()
     skipped_offsets.apply(stream_topics)
     uncommitted_offsets.apply()
