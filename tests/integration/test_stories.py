@@ -9,7 +9,7 @@ import pytest
 
 from bench import stories_eval as ev
 from nlp import stories
-from streams.topics import ENRICHED, ENTITIES, RAW, STORIES
+from streams.topics import ENRICHED, ENTITIES, RAW, STORIES as STORY_TOPIC
 from tests.integration.kafka_io import ends, read, send
 
 STORIES = 6
@@ -99,7 +99,7 @@ def test_copies_on_different_partitions_join_one_story_across_two_workers_and_re
     for proc in (first, second):
         assigned = re.findall(r"Setting newly assigned partitions(.*?)for group", pipeline.log(proc), re.S)
         assert any(holds(block, ENTITIES) for block in assigned), f"worker {proc.pid} signed nothing"
-        story_held |= any(holds(block, STORIES) for block in assigned)
+        story_held |= any(holds(block, STORY_TOPIC) for block in assigned)
     assert story_held, "no worker was assigned the story partition"
 
     # 3. stop both workers; a new one recovers the tables from their changelogs and a third copy joins
