@@ -398,15 +398,23 @@ class StoryIndex:
         """Rebuild the index from its persisted state, (article id, value) and (story id, value) pairs in any
         order: the articles' bucket entries are recorded again in their arrival order, with the same commits
         and bounds as when they arrived, so the buckets are those the index had."""
+        for _ in self.restoring(articles, stories):
+            pass
+
+    def restoring(self, articles, stories, chunk: int = 1000):
+        """`restore` as a generator that yields after every `chunk` articles, so that a caller on an event
+        loop can let other tasks (a consumer's heartbeats) run during a long rebuild."""
         self.stories = dict(stories)
         self.articles = dict(sorted(articles, key=lambda item: item[1]["n"]))
         self.buckets = {}
-        for aid, art in self.articles.items():
+        for done, (aid, art) in enumerate(self.articles.items(), 1):
             for key in art["keys"]:
                 entries = bucket_record(self.buckets.get(key, []), aid, aid, art["first_seen"], art["ms"],
                                         art["sk"], self.horizon_ms)
                 self.buckets[key] = (entries if art["story"] == aid else
                                      bucket_commit(entries, aid, art["story"], art["first_seen"]))
+            if done % chunk == 0:
+                yield done
         self.arrivals = max((art["n"] for art in self.articles.values()), default=-1) + 1
 
     def expire(self, now_ms: int) -> tuple[list[str], list[str]]:
