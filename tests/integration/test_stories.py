@@ -134,8 +134,8 @@ def test_a_copy_after_the_horizon_starts_a_new_story(pipeline):
 
 
 def test_a_burst_of_originals_and_copies_on_two_workers(pipeline):
-    """Everything at once: copies reach the band buckets before their original is resolved. The race
-    handling (eligible later copies, aliases, waiting joins) keeps them together; nothing is lost."""
+    """Everything at once, signed on two workers: the story partition resolves the copies in its arrival
+    order and keeps them together; nothing is lost."""
     first, second = pipeline.start_worker(wait=False), pipeline.start_worker(wait=False)
     pipeline.wait_ready(first)
     pipeline.wait_ready(second)
