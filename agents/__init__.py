@@ -14,7 +14,7 @@ PIPELINE = {
 # agent name -> module exposing register(app, settings, dlq)
 OTHERS: dict[str, str] = {
     "alerts": "agents.alerts",  # rules table, match, spike windows, suppression -> articles.alerts
-    "stories": "agents.stories",  # articles.entities -> story clustering (4 agents, 3 hops) -> articles.enriched
+    "stories": "agents.stories",  # articles.entities -> signature -> articles.stories (1 partition) -> articles.enriched
 }
 
 ALL_AGENTS = [*PIPELINE, *OTHERS]

@@ -20,7 +20,7 @@ from datetime import timedelta
 
 import orjson
 
-from agents.stories import Sweeper
+from agents.sweep import Sweeper
 from nlp import redelivery
 from nlp.rules import ArticleView, RuleError, evaluate, norm, parse_rule, spike_entities, spike_fires, \
     suppression_subject

@@ -8,7 +8,7 @@ in time and size by a sweep per partition (nlp.headlines.stale_titles), every 10
 """
 from __future__ import annotations
 
-from agents.stories import Sweeper
+from agents.sweep import Sweeper
 from nlp import headlines, stages
 from schemas.codec import decode, encode
 from schemas.records import RawArticle

@@ -6,7 +6,7 @@
 No Faust: one consumer (group `<app id>-plain`) reads articles.raw, each message goes through the steps the
 agents call (agents.ingest, agents.clean and agents.entities `make_step`: decode, stage function, encode, as
 each agent does per hop) and the story stage (`nlp.stages.assign_story` on one in-memory StoryIndex: the
-transitions the four story agents apply through their tables), and one producer writes the EnrichedArticle to
+index the stories-story agent runs, its state kept in two tables there), and one producer writes the EnrichedArticle to
 articles.enriched (a failure: a DeadLetter to the DLQ, as the agents route it). At least once: a fetched
 batch's records are acknowledged by the broker before its offsets are committed.
 

@@ -101,31 +101,47 @@ def synthetic(n: int, seed: int = 8):
             del made[:1000]
 
 
+def _rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:")) / 1024
+
+
 def cmd_state(args) -> None:
     index = stories.StoryIndex()
     t_base = 1_700_000_000
-    t0 = time.perf_counter()
     per_hour = args.per_hour
-    for i, (aid, body) in enumerate(synthetic(args.n)):
+    arts = list(synthetic(args.n))
+    rss0 = _rss_mb()
+    t0 = time.perf_counter()
+    for i, (aid, body) in enumerate(arts):
         seen = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t_base + i * 3600 / per_hour)) + "Z"
         index.add(aid, body, seen)
     elapsed = time.perf_counter() - t0
+    rss1 = _rss_mb()
 
     def size(table):  # changelog bytes: JSON key + JSON value per key, as Faust's json serializer writes them
         return sum(len(json.dumps(k)) + len(json.dumps(v, separators=(",", ":"))) for k, v in table.items())
 
-    buckets, story_bytes = size(index.buckets), size(index.stories)
+    art_bytes, story_bytes, bucket_bytes = size(index.articles), size(index.stories), size(index.buckets)
     entries = sum(len(v) for v in index.buckets.values())
     scale = 100_000 / args.n
     hours = args.n / per_hour
     print(f"{args.n} articles at {per_hour}/h ({hours:.0f} h of stream, horizon 72 h: "
           f"{'nothing expired yet' if hours <= 72 else 'older state expired'}), {elapsed:.0f}s")
-    print(f"stories-buckets: {len(index.buckets)} keys, {entries} entries, {buckets / 1e6:.1f} MB "
-          f"-> {buckets * scale / 1e6:.1f} MB per 100k articles ({buckets / args.n:.0f} B/article)")
+    print(f"stories-articles: {len(index.articles)} articles, {art_bytes / 1e6:.1f} MB "
+          f"-> {art_bytes * scale / 1e6:.1f} MB per 100k articles ({art_bytes / args.n:.0f} B/article)")
     print(f"stories-stories: {len(index.stories)} stories, {story_bytes / 1e6:.1f} MB "
           f"-> {story_bytes * scale / 1e6:.1f} MB per 100k articles")
-    print(f"total {(buckets + story_bytes) * scale / 1e6:.1f} MB of table data per 100k articles "
-          f"(stories-pending/-replies hold only articles in flight)")
+    print(f"total {(art_bytes + story_bytes) * scale / 1e6:.1f} MB of table data (changelogs) per 100k articles")
+    print(f"in memory only (derived, rebuilt on assignment): band buckets {len(index.buckets)} keys, {entries} "
+          f"entries, {bucket_bytes / 1e6:.1f} MB as JSON")
+    print(f"process RSS grew {rss1 - rss0:.0f} MB over the {args.n} adds: {(rss1 - rss0) * 1e6 / args.n:.0f} B "
+          f"per article (the tables' values, the buckets and the index's Python objects)")
+    t0 = time.perf_counter()
+    rebuilt = stories.StoryIndex()
+    rebuilt.restore(list(index.articles.items()), list(index.stories.items()))
+    print(f"StoryIndex.restore from the two tables (what a worker does when the story partition is assigned to "
+          f"it): {time.perf_counter() - t0:.1f} s; same buckets: {rebuilt.buckets == index.buckets}")
 
 
 def cmd_broker(args) -> None:
@@ -186,7 +202,7 @@ def cmd_broker(args) -> None:
     print(f"{len(items)} articles -> {len(got)} enriched with stories by one `--agents stories` worker "
           f"(2 shared cores, load {os.getloadavg()[0]:.1f})")
     print(f"wall {wall:.1f}s = {wall / len(items) * 1e6:.0f} µs per article; worker CPU {cpu:.1f}s = "
-          f"{cpu / len(items) * 1e6:.0f} µs per article (4 agents, 3 hops, {stories.BANDS} band probes+commits)")
+          f"{cpu / len(items) * 1e6:.0f} µs per article (2 agents, 1 hop)")
     assigned = {aid: stories.Assignment(r["story"]["id"], r["story"]["first_seen"], r["story"]["size"],
                                         r["duplicate_of"], r["similarity"]) for aid, r in got.items()}
     result = ev.evaluate([it for it in items if it["id"] in got], assigned)

@@ -1,15 +1,17 @@
 """Story clustering: near-duplicate articles grouped into stories, with MinHash signatures and LSH banding.
 
-Pure Python and numpy, no Kafka import. The streaming agents (agents/stories.py) and the broker-free
-`StoryIndex` (used by `akhbar process`, the evaluation and the tests) call the same functions here:
+Pure Python and numpy, no Kafka import. `StoryIndex` holds the whole clustering; the broker-free path
+(`akhbar process`, the evaluation, the tests) and the stream's story agent (agents/stories.py) both run it:
 
 - `signature(text)`: MinHash over word 3-shingles of the matching text (diacritics, tatweel, alef/ya/teh
   marbuta, digits and punctuation do not matter).
 - `band_keys(sig)`: one LSH key per band; two articles become candidates when one band agrees.
 - `sketch(sig)`: the 1-byte-per-hash form of the signature kept in state to verify candidates
   (b-bit MinHash, b=8); `similarity(a, b)` estimates the Jaccard similarity of two sketches.
-- `bucket_probe` / `choose` / `story_join`: the state transitions of the band buckets and the stories,
-  written once and used by both the agents and `StoryIndex`.
+- `signed(id, text, seen_at)`: what an article brings to the index (sketch, band keys, event time), computed
+  where the article is (the stream's stories-sign agent); `StoryIndex.add_signed` takes it.
+- `probe` / `bucket_record` / `bucket_commit` / `choose` / `story_join`: the state transitions of the band
+  buckets and the stories.
 
 Times are integer milliseconds since the epoch, taken from the article (`ingested_at`), so replays and
 tests are deterministic: an entry expires `horizon_ms` after the article it records was seen.
@@ -172,16 +174,14 @@ def probe(buckets: list[tuple[int, list[list]]], article_id: str, story_id: str,
     bucket's new entries, in the order given).
 
     Expired entries go; the article itself is recorded in each bucket as its own story (committed=False),
-    until the story stage commits the story it joined when it joined another one; an earlier version of the
+    until it is committed to the story it joined when it joined another one; an earlier version of the
     same article is replaced but still offered as a candidate, so a re-sent article joins the story it was in.
     An entry found in several buckets is one candidate, compared once: its band is the first bucket it was
     found in and its last field the mask of all of them (what `choose` needs for racing copies). All the
     candidates' sketches are decoded together and compared in one vectorized step.
     """
     found: dict[tuple, list] = {}
-    new_entries = []
     for band, entries in buckets:
-        kept = []
         for entry in entries:
             if seen_ms - entry[3] > horizon_ms:
                 continue
@@ -190,10 +190,8 @@ def probe(buckets: list[tuple[int, list[list]]], article_id: str, story_id: str,
             if cand is None:
                 cand = found[key] = [entry[0], entry[1], entry[2], 0.0, entry[5], band, 0, 0]
             cand[7] |= 1 << band
-            if entry[0] != article_id:
-                kept.append(entry)
-        kept.append([article_id, story_id, first_seen, seen_ms, sk, False])
-        new_entries.append(kept[-max_bucket:])
+    new_entries = [bucket_record(entries, article_id, story_id, first_seen, seen_ms, sk, horizon_ms, max_bucket)
+                   for _, entries in buckets]
     candidates = list(found.values())
     if candidates:
         sims, masks = compare(sk, decode([key[4] for key in found]))
@@ -202,14 +200,14 @@ def probe(buckets: list[tuple[int, list[list]]], article_id: str, story_id: str,
     return candidates, new_entries
 
 
-def bucket_probe(entries: list[list], article_id: str, story_id: str, first_seen: str, seen_ms: int,
-                 sk: str, horizon_ms: int, max_bucket: int = MAX_BUCKET,
-                 band: int = 0) -> tuple[list[list], list[list]]:
-    """An article probes one band bucket (`probe` with one bucket): returns (candidates, the bucket's new
-    entries), candidates without the found-in mask (it is the band's own bit)."""
-    candidates, (kept,) = probe([(band, entries)], article_id, story_id, first_seen, seen_ms, sk, horizon_ms,
-                                max_bucket)
-    return [cand[:7] for cand in candidates], kept
+def bucket_record(entries: list[list], article_id: str, story_id: str, first_seen: str, seen_ms: int, sk: str,
+                  horizon_ms: int, max_bucket: int = MAX_BUCKET) -> list[list]:
+    """A bucket's entries once the article is recorded in it (what `probe` does to each bucket, without the
+    comparisons; also how `StoryIndex.restore` rebuilds the buckets): expired entries and an earlier version
+    of the article go, the article is appended uncommitted, the oldest beyond `max_bucket` are dropped."""
+    kept = [e for e in entries if seen_ms - e[3] <= horizon_ms and e[0] != article_id]
+    kept.append([article_id, story_id, first_seen, seen_ms, sk, False])
+    return kept[-max_bucket:]
 
 
 def bound_stories(entries: list[list], reps: int = REPS, newest: int = NEWEST) -> list[list]:
@@ -302,39 +300,23 @@ def sweep(table_items, partition: int, now_ms: int, horizon_ms: int) -> list:
             if v.get("p") == partition and "wait" not in v and now_ms - v.get("ms", now_ms) > horizon_ms]
 
 
-def gather(article: dict | None, got: dict | None, msg: dict, partition: int) -> tuple[dict | None, dict | None,
-                                                                                 dict | None]:
-    """One message of the gather hop for article msg["id"]: the article itself ("t": "article") or one band
-    partition's reply ("t": "reply"), in any order. `article` and `got` are the state so far (the pending
-    article, the replies received); returns their new values (None: delete) and, once every band has
-    answered, the join message naming the story the article joins.
-
-    Both states carry the article's event time ("ms") and partition ("p") for `sweep`; a reply that comes
-    before its article takes the event time the reply carries, never 0 (which would read as expired).
-    """
-    if msg["t"] == "article":
-        article = {**msg, "p": partition, "ms": msg["seen_ms"]}
-        got = got or {"p": partition, "ms": msg["seen_ms"], "bands": [], "cands": []}
-    elif msg["t"] == "reply":
-        got = got or {"p": partition, "ms": article["ms"] if article else msg["seen_ms"], "bands": [], "cands": []}
-        if not set(msg["bands"]) <= set(got["bands"]):  # a redelivered reply counts once
-            got = {**got, "bands": sorted(set(got["bands"]) | set(msg["bands"])), "cands": got["cands"] + msg["cands"]}
-    else:
-        raise ValueError(f"unknown gather message type {msg['t']!r}")
-    if article is None or len(got["bands"]) < len(article["keys"]):
-        return article, got, None
-    best = choose(got["cands"], article["id"], seen_ms=article["seen_ms"])
-    out = {"id": article["id"], "record": article["record"], "story": best[1] if best else article["id"],
-           "sim": None if best is None or best[0] == article["id"] else best[3], "keys": article["keys"],
-           "seen_ms": article["seen_ms"], "first_seen": article["first_seen"], "cpu_ms": article["cpu_ms"]}
-    return None, None, out
-
-
 def fields_for(article_id: str, story_id: str, story: dict, sim: float | None) -> dict:
     """The story fields of an EnrichedArticle (as JSON): story {id, first_seen, size}, duplicate_of, similarity.
     The story id is the id of its earliest article; duplicate_of is that id unless the article is it."""
     return {"story": {"id": story_id, "first_seen": story["first_seen"], "size": story["size"]},
             "duplicate_of": None if story_id == article_id else story_id, "similarity": sim}
+
+
+def signed(article_id: str, text: str, seen_at: str | None, default_ms: int = 0) -> dict:
+    """What an article brings to the story index, computed where it is (the stream's stories-sign agent, or
+    `StoryIndex.add`): its id, event time (epoch ms) and first_seen (ISO), and for a text with words its
+    sketch and band keys (an empty text has neither and compares with nothing)."""
+    sig = signature(text)
+    out = {"id": article_id, "ms": to_ms(seen_at) or default_ms, "first_seen": seen_at or "", "sk": None,
+           "keys": []}
+    if not is_empty(sig):
+        out["sk"], out["keys"] = sketch(sig), band_keys(sig)
+    return out
 
 
 @dataclass(slots=True)
@@ -350,10 +332,16 @@ class Assignment:
 
 @dataclass
 class StoryIndex:
-    """The whole clustering in one process (no broker): the same transitions the agents apply, in order.
+    """The whole clustering, in one place and in arrival order: the broker-free path (`akhbar process`, the
+    evaluation, the tests) and the stream's stories-story agent, which owns the one partition of
+    articles.stories and keeps the index's state in two tables (agents/stories.py).
 
-    Used by `akhbar process` (clustering within the batch it processes), the evaluation and the tests.
-    `compared` counts the sketches the last `add` compared with (one per distinct candidate): bounded by
+    State: `buckets` (band key -> entries, derived: rebuilt by `restore`), `stories` (story id -> first_seen,
+    size, last_ms) and `articles` (article id -> its story, similarity, sketch, band keys, event time, the
+    first_seen its bucket entries carry, and its arrival number `n`). An article id already in `articles`
+    (within the horizon) is not added again: a redelivered or re-sent article gets the story it was given
+    and changes nothing, however big the story (`add_signed` says so by returning False).
+    `compared` counts the sketches the last add compared with (one per distinct candidate): bounded by
     BANDS * (REPS + NEWEST) per story met, whatever the story's size.
     """
 
@@ -361,39 +349,86 @@ class StoryIndex:
     threshold: float = THRESHOLD
     buckets: dict[str, list[list]] = field(default_factory=dict)
     stories: dict[str, dict] = field(default_factory=dict)
+    articles: dict[str, dict] = field(default_factory=dict)
     compared: int = 0
+    arrivals: int = 0
 
     def add(self, article_id: str, text: str, seen_at: str | None) -> Assignment:
-        sig = signature(text)
-        seen_ms = to_ms(seen_at) or 0
-        first_seen = seen_at or ""
-        best, keys = None, []
-        if not is_empty(sig):  # an empty text (no words) compares with nothing: a story of its own
-            sk = sketch(sig)
-            keys = band_keys(sig)
+        return self.add_signed(signed(article_id, text, seen_at))[0]
+
+    def add_signed(self, art: dict) -> tuple[Assignment, bool]:
+        """Add an article whose signature was computed already (a `signed` dict): its assignment, and whether
+        the state changed (False: the article was known, and nothing was written)."""
+        article_id, seen_ms, first_seen = art["id"], art["ms"], art["first_seen"]
+        known = self.articles.get(article_id)
+        if known is not None and seen_ms - known["ms"] <= self.horizon_ms and known["story"] in self.stories:
+            self.compared = 0
+            return self.assignment(article_id), False
+        best, keys = None, art["keys"]
+        self.compared = 0
+        if keys:  # an empty text (no words) compares with nothing: a story of its own
             candidates, kept = probe([(band, self.buckets.get(key, [])) for band, key in enumerate(keys)],
-                                     article_id, article_id, first_seen, seen_ms, sk, self.horizon_ms)
+                                     article_id, article_id, first_seen, seen_ms, art["sk"], self.horizon_ms)
             self.buckets.update(zip(keys, kept))
             self.compared = len(candidates)
             best = choose(candidates, article_id, self.threshold, seen_ms)
-        else:
-            self.compared = 0
         story_id = best[1] if best else article_id
-        story = story_join(self.stories.get(story_id), article_id, first_seen, seen_ms, self.horizon_ms)
+        story = story_join(self.stories.get(story_id), article_id, first_seen, seen_ms, self.horizon_ms,
+                           max_members=0)  # `articles` counts each id once
         self.stories[story_id] = story
-        if story_id != article_id:  # as the agents do: a new story's entries are already right
+        entry_first_seen = first_seen
+        if story_id != article_id:  # a new story's entries are already right
+            entry_first_seen = story["first_seen"]
             for key in keys:
-                self.buckets[key] = bucket_commit(self.buckets[key], article_id, story_id, story["first_seen"])
-        sim = None if best is None or best[0] == article_id else best[3]
-        f = fields_for(article_id, story_id, story, sim)
-        return Assignment(story_id, story["first_seen"], story["size"], f["duplicate_of"], sim)
+                self.buckets[key] = bucket_commit(self.buckets[key], article_id, story_id, entry_first_seen)
+        self.articles[article_id] = {"story": story_id, "sim": None if best is None or best[0] == article_id
+                                     else best[3], "sk": art["sk"], "keys": keys, "ms": seen_ms,
+                                     "first_seen": entry_first_seen, "n": self.arrivals}
+        self.arrivals += 1
+        return self.assignment(article_id), True
 
-    def expire(self, now_ms: int) -> None:
-        for key in list(self.buckets):
-            kept = bucket_expire(self.buckets[key], now_ms, self.horizon_ms)
-            if kept:
-                self.buckets[key] = kept
-            else:
-                del self.buckets[key]
-        for sid in [s for s, v in self.stories.items() if now_ms - v["last_ms"] > self.horizon_ms]:
+    def assignment(self, article_id: str) -> Assignment:
+        """The story fields of a known article, with its story as it is now."""
+        art = self.articles[article_id]
+        story = self.stories[art["story"]]
+        f = fields_for(article_id, art["story"], story, art["sim"])
+        return Assignment(art["story"], story["first_seen"], story["size"], f["duplicate_of"], art["sim"])
+
+    def restore(self, articles, stories) -> None:
+        """Rebuild the index from its persisted state, (article id, value) and (story id, value) pairs in any
+        order: the articles' bucket entries are recorded again in their arrival order, with the same commits
+        and bounds as when they arrived, so the buckets are those the index had."""
+        for _ in self.restoring(articles, stories):
+            pass
+
+    def restoring(self, articles, stories, chunk: int = 1000):
+        """`restore` as a generator that yields after every `chunk` articles, so that a caller on an event
+        loop can let other tasks (a consumer's heartbeats) run during a long rebuild."""
+        self.stories = dict(stories)
+        self.articles = dict(sorted(articles, key=lambda item: item[1]["n"]))
+        self.buckets = {}
+        for done, (aid, art) in enumerate(self.articles.items(), 1):
+            for key in art["keys"]:
+                entries = bucket_record(self.buckets.get(key, []), aid, aid, art["first_seen"], art["ms"],
+                                        art["sk"], self.horizon_ms)
+                self.buckets[key] = (entries if art["story"] == aid else
+                                     bucket_commit(entries, aid, art["story"], art["first_seen"]))
+            if done % chunk == 0:
+                yield done
+        self.arrivals = max((art["n"] for art in self.articles.values()), default=-1) + 1
+
+    def expire(self, now_ms: int) -> tuple[list[str], list[str]]:
+        """Forget the articles and stories older than the horizon (an article's entries leave its buckets
+        with it); returns their ids, (articles, stories), for the stream to delete from its tables."""
+        gone = [aid for aid, art in self.articles.items() if now_ms - art["ms"] > self.horizon_ms]
+        for aid in gone:
+            for key in self.articles.pop(aid)["keys"]:
+                kept = [e for e in self.buckets.get(key, ()) if e[0] != aid and now_ms - e[3] <= self.horizon_ms]
+                if kept:
+                    self.buckets[key] = kept
+                else:
+                    self.buckets.pop(key, None)
+        old = [sid for sid, v in self.stories.items() if now_ms - v["last_ms"] > self.horizon_ms]
+        for sid in old:
             del self.stories[sid]
+        return gone, old

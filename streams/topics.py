@@ -33,9 +33,7 @@ VALIDATED = "articles.validated"
 CLEAN = "articles.clean"
 ENRICHED = "articles.enriched"
 ENTITIES = "articles.entities"
-STORY_BANDS = "articles.stories.bands"
-STORY_GATHER = "articles.stories.gather"
-STORY_JOIN = "articles.stories.join"
+STORIES = "articles.stories"
 ALERTS = "articles.alerts"
 DLQ = "articles.dlq"
 ALERT_RULES = "articles.alert-rules"
@@ -48,12 +46,9 @@ CATALOGUE: tuple[TopicSpec, ...] = (
     TopicSpec(VALIDATED, "valid RawArticles with id and ingested_at set (ingest -> clean)", 3 * DAY_MS),
     TopicSpec(CLEAN, "CleanArticle: display text, paragraphs, removed pieces (clean -> entities)", 3 * DAY_MS),
     TopicSpec(ENTITIES, "EnrichedArticle without its story (entities -> stories)", 3 * DAY_MS),
-    # story clustering's repartition topics (see docs/stories.md): short-lived messages, the state is in tables
-    TopicSpec(STORY_BANDS, "story probes and commits, in the partition of their LSH band keys (-> stories-band)",
-              DAY_MS),
-    TopicSpec(STORY_GATHER, "articles and their band candidates keyed by article id (-> stories-resolve)", DAY_MS),
-    TopicSpec(STORY_JOIN, "articles with the story they join, and aliases, keyed by story id (-> stories-story)",
-              DAY_MS),
+    # one partition: the whole story index in one place, the arrival order total (docs/stories.md)
+    TopicSpec(STORIES, "signed articles (sketch, band keys) on their way to the story index (-> stories-story)",
+              DAY_MS, partitions=1),
     TopicSpec(ENRICHED, "EnrichedArticle: the product, read by the feed, alerts and other consumers", 30 * DAY_MS),
     TopicSpec(ALERTS, "Alert records keyed by rule", 30 * DAY_MS),
     # alerting (agents/alerts.py): every worker reads all of the rules topic (a global table)

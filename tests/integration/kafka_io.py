@@ -55,10 +55,10 @@ def tally(records: list[dict], ids: list[str]) -> tuple[set[str], int]:
 def trace(settings, ids: set[str], logs: list[str] = ()) -> str:
     """Where each of `ids` got to, for a failure's report: the (partition, offset, type) of every message that
     names it on each topic of the chain, in pipeline order, and the worker log lines that mention it."""
-    from streams.topics import CLEAN, DLQ, ENRICHED, ENTITIES, RAW, STORY_BANDS, STORY_GATHER, STORY_JOIN, VALIDATED
+    from streams.topics import CLEAN, DLQ, ENRICHED, ENTITIES, RAW, STORIES, VALIDATED
 
     lines = []
-    for name in (RAW, VALIDATED, CLEAN, ENTITIES, STORY_BANDS, STORY_GATHER, STORY_JOIN, ENRICHED, DLQ):
+    for name in (RAW, VALIDATED, CLEAN, ENTITIES, STORIES, ENRICHED, DLQ):
         for rec in read(settings, settings.topic(name)):
             rid = (rec.get("id") or rec.get("key")) if isinstance(rec, dict) else None  # as read_records matches
             if rid in ids:

@@ -14,8 +14,7 @@ import time
 import pytest
 
 from streams.cli.worker import group_id
-from streams.topics import ALERT_CANDIDATES, ALERTS, ENRICHED, ENTITIES, ENTITY_MENTIONS, STORY_BANDS, STORY_GATHER, \
-    STORY_JOIN
+from streams.topics import ALERT_CANDIDATES, ALERTS, ENRICHED, ENTITIES, ENTITY_MENTIONS, STORIES
 from tests.integration.alerting import add_rules, as_message, enriched
 from tests.integration.kafka_io import ends, read, send
 from tests.integration.test_alerts import send_at
@@ -138,7 +137,7 @@ def test_a_replayed_partition_leaves_story_sizes_unchanged(pipeline):
         (rec,) = [r for r in read(s, pipeline.topic(ENRICHED), ids={art["id"]}, timeout=60) if r["id"] == art["id"]]
         sizes[art["id"]] = (rec["story"]["id"], rec["story"]["size"])
     assert sizes == {"wire-0": ("wire-0", 1), "wire-1": ("wire-0", 2), "wire-2": ("wire-0", 3)}
-    topics = [pipeline.topic(t) for t in (ENTITIES, STORY_BANDS, STORY_GATHER, STORY_JOIN)]
+    topics = [pipeline.topic(t) for t in (ENTITIES, STORIES)]
     _wait_caught_up(pipeline, agents, topics)
 
     worker = _replay_from_the_beginning(pipeline, worker, agents, pipeline.topic(ENTITIES))

@@ -9,7 +9,7 @@ import pytest
 
 from bench import stories_eval as ev
 from nlp import stories
-from streams.topics import ENRICHED, RAW, STORY_BANDS
+from streams.topics import ENRICHED, ENTITIES, RAW, STORIES as STORY_TOPIC
 from tests.integration.kafka_io import ends, read, send
 
 STORIES = 6
@@ -90,9 +90,17 @@ def test_copies_on_different_partitions_join_one_story_across_two_workers_and_re
         assert sizes == [2, 3], (a["id"], sizes)
     partitions = {r["_partition"] for r in [*got.values(), *recs]}
     assert len(partitions) >= 4
-    for proc in (first, second):  # both workers held band buckets: the copies met across processes
+    # both workers signed articles (partitions of articles.entities); the one story partition, with the whole
+    # index, was assigned to a worker: the copies signed in both processes met there
+    def holds(block: str, topic: str) -> bool:  # a row of the worker's "Topic Partition Set" table
+        return re.search(rf"\| {re.escape(s.topic(topic))} +\|", block) is not None
+
+    story_held = False
+    for proc in (first, second):
         assigned = re.findall(r"Setting newly assigned partitions(.*?)for group", pipeline.log(proc), re.S)
-        assert any(s.topic(STORY_BANDS) in block for block in assigned), f"worker {proc.pid} had no band partition"
+        assert any(holds(block, ENTITIES) for block in assigned), f"worker {proc.pid} signed nothing"
+        story_held |= any(holds(block, STORY_TOPIC) for block in assigned)
+    assert story_held, "no worker was assigned the story partition"
 
     # 3. stop both workers; a new one recovers the tables from their changelogs and a third copy joins
     pipeline.stop_all()
@@ -126,8 +134,8 @@ def test_a_copy_after_the_horizon_starts_a_new_story(pipeline):
 
 
 def test_a_burst_of_originals_and_copies_on_two_workers(pipeline):
-    """Everything at once: copies reach the band buckets before their original is resolved. The race
-    handling (eligible later copies, aliases, waiting joins) keeps them together; nothing is lost."""
+    """Everything at once, signed on two workers: the story partition resolves the copies in its arrival
+    order and keeps them together; nothing is lost."""
     first, second = pipeline.start_worker(wait=False), pipeline.start_worker(wait=False)
     pipeline.wait_ready(first)
     pipeline.wait_ready(second)

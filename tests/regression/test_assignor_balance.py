@@ -15,8 +15,8 @@ from faust.assignor.copartitioned_assignor import CopartitionedAssignor
 
 from streams.faust_fixes import assignor
 
-SOURCES = ("app-articles.raw", "app-articles.clean", "app-articles.stories.join")
-CHANGELOG = "app-story-members-changelog"  # the table of the agent reading articles.stories.join
+SOURCES = ("app-articles.raw", "app-articles.validated", "app-articles.entities")
+CHANGELOG = "app-clean-titles-changelog"  # the table of the agent reading articles.validated
 RULES = "app-articles.alert-rules"  # a global table's changelog: every member reads all of it
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import copy
 import random
 from pathlib import Path
 
@@ -107,7 +108,7 @@ def test_bucket_is_bounded():
     entries = []
     for n in range(stories.MAX_BUCKET + 10):
         sk = stories.sketch(stories.signature(f"خبر {n}"))
-        _, entries = stories.bucket_probe(entries, f"a{n}", f"a{n}", T0, n, sk, 10**9)
+        entries = stories.bucket_record(entries, f"a{n}", f"a{n}", T0, n, sk, 10**9)
     assert len(entries) == stories.MAX_BUCKET and entries[-1][0] == f"a{stories.MAX_BUCKET + 9}"
 
 
@@ -258,40 +259,55 @@ def test_distinct_stories_on_one_topic_one_day_are_not_merged():
                         for p in merged]
 
 
-def _gather_messages(seen_ms: int) -> tuple[dict, list[dict]]:
-    keys = [f"{n:02d}:k" for n in range(4)]
-    article = {"t": "article", "id": "copy", "seen_ms": seen_ms, "first_seen": T0, "cpu_ms": 0.1,
-               "record": {"id": "copy"}, "keys": keys}
-    cand = ["orig", "orig", at(-60), 0.95, False]  # seen a minute before the copy
-    replies = [{"t": "reply", "id": "copy", "bands": [0, 1], "cands": [cand + [0, 3]], "seen_ms": seen_ms},
-               {"t": "reply", "id": "copy", "bands": [2], "cands": [cand + [2, 3]], "seen_ms": seen_ms},
-               {"t": "reply", "id": "copy", "bands": [3], "cands": [], "seen_ms": seen_ms}]
-    return article, replies
+def _stream(n_stories: int = 4, copies: int = 5, seed: int = 5) -> list[tuple[str, str, str]]:
+    """(id, text, seen_at): a few stories and their edited copies, interleaved."""
+    rng = random.Random(seed)
+    words = "الحكومة الوزير بغداد دمشق الرياض القاهرة اجتماع قال أعلن المجلس البرلمان الاقتصاد النفط السوق".split()
+    bodies = [" ".join(rng.choice(words) for _ in range(120)) for _ in range(n_stories)]
+    out = []
+    for c in range(copies):
+        for s, body in enumerate(bodies):
+            text = body if c == 0 else ev.byline(ev.punctuation_and_diacritics(body, rng), rng)
+            out.append((f"s{s}-c{c}", text, at(60 * (c * n_stories + s))))
+    return out
 
 
-@pytest.mark.parametrize("article_at", [0, 1, 2, 3])
-def test_gather_joins_once_every_band_answered_whatever_the_order(article_at):
-    seen_ms = stories.to_ms(T0)
-    article, replies = _gather_messages(seen_ms)
-    messages = replies[:article_at] + [article] + replies[article_at:]
-    pending, got, outs = None, None, []
-    for msg in messages:
-        pending, got, out = stories.gather(pending, got, msg, partition=4)
-        outs.append(out)
-        # a sweep an hour later must never take waiting state for expired (a reply before its article
-        # once carried event time 0, was swept, and the article waited forever)
-        for state in (pending, got):
-            if state is not None:
-                assert stories.sweep([("copy", state)], 4, seen_ms + 3_600_000, 72 * 3_600_000) == []
-    assert outs[:-1] == [None] * 3 and (pending, got) == (None, None)
-    assert outs[-1]["story"] == "orig" and outs[-1]["sim"] == 0.95 and outs[-1]["id"] == "copy"
+def test_a_redelivered_article_gets_its_story_again_and_changes_no_state():
+    index = stories.StoryIndex()
+    first = {aid: index.add(aid, text, t) for aid, text, t in _stream()}
+    state = copy.deepcopy((index.buckets, index.stories, index.articles))
+    for aid, text, t in reversed(_stream()):  # again, in another order, later
+        again, changed = index.add_signed(stories.signed(aid, text, at(9000)))
+        assert not changed
+        assert (again.story_id, again.duplicate_of, again.similarity) == \
+            (first[aid].story_id, first[aid].duplicate_of, first[aid].similarity)
+        assert again.size == index.stories[again.story_id]["size"] == 5
+    assert (index.buckets, index.stories, index.articles) == state
 
 
-def test_gather_counts_a_redelivered_reply_once():
-    article, replies = _gather_messages(stories.to_ms(T0))
-    pending, got, _ = stories.gather(None, None, article, 0)
-    for msg in (replies[0], replies[0], replies[1]):
-        pending, got, out = stories.gather(pending, got, msg, 0)
-        assert out is None
-    assert len(got["cands"]) == 2
-    assert stories.gather(pending, got, replies[2], 0)[2]["story"] == "orig"
+def test_an_index_restored_from_its_articles_and_stories_is_the_same_index():
+    index = stories.StoryIndex()
+    arts = _stream(copies=12)  # more copies than a bucket keeps of one story: the commits bound them
+    for aid, text, t in arts[:30]:
+        index.add(aid, text, t)
+    restored = stories.StoryIndex()
+    restored.restore(reversed(list(copy.deepcopy(index.articles).items())), copy.deepcopy(index.stories).items())
+    assert (restored.buckets, restored.stories, restored.articles, restored.arrivals) == \
+        (index.buckets, index.stories, index.articles, index.arrivals)
+    for aid, text, t in arts[30:]:
+        assert index.add(aid, text, t) == restored.add(aid, text, t)
+    assert restored.buckets == index.buckets
+
+
+def test_expiry_forgets_articles_stories_and_their_bucket_entries():
+    index = stories.StoryIndex(horizon_ms=3600 * 1000)
+    index.add("a", BODY, T0)
+    index.add("b", BODY + " وانتهى.", at(200))
+    index.add("c", OTHER, at(3000))
+    articles, story_ids = index.expire(stories.to_ms(at(3700)))
+    assert (sorted(articles), story_ids) == (["a"], [])  # story a's last article, b, is recent enough
+    assert set(index.articles) == {"b", "c"}
+    assert all(e[0] != "a" for entries in index.buckets.values() for e in entries)
+    articles, story_ids = index.expire(stories.to_ms(at(9000)))
+    assert (sorted(articles), sorted(story_ids)) == (["b", "c"], ["a", "c"])
+    assert not index.buckets and not index.stories and not index.articles

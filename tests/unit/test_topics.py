@@ -1,5 +1,5 @@
 from streams.settings import Settings
-from streams.topics import CATALOGUE, DLQ, RAW, catalogue
+from streams.topics import CATALOGUE, DLQ, RAW, STORIES, catalogue
 
 
 def test_catalogue_names_are_unique_and_prefixed():
@@ -7,7 +7,7 @@ def test_catalogue_names_are_unique_and_prefixed():
     names = [name for name, _, _ in entries]
     assert len(set(names)) == len(names) == len(CATALOGUE)
     assert all(n.startswith("p.articles.") for n in names)
-    assert all(parts == 6 for _, _, parts in entries)
+    assert all(parts == (1 if spec.name == STORIES else 6) for _, spec, parts in entries)  # one story index
 
 
 def test_dead_letters_of_the_largest_raw_message_fit_the_dlq():
