@@ -52,7 +52,7 @@ OFF = HeadlineParams(enabled=False)
 # a line opening like a continued sentence is prose: a connective, or a reporting verb (with or without و/ف)
 _CONTINUATION = re.compile(
     r"^(?:(?:و|ف)?(?:قال|قالت|أضاف|أضافت|أكد|أكدت|أشار|أشارت|أوضح|أوضحت|تابع|تابعت|لفت|لفتت|اعتبر|اعتبرت|"
-    r"يقول|تقول|يضيف|تضيف|يشير|تشير|يذكر|ذكر|ذكرت)|(?:و|ف)(?:كان|كانت|قد|لم|لن|لا|هو|هي|هذا|هذه|في|من|على|إن|"
+    r"يقول|تقول|يضيف|تضيف|يشير|تشير|يذكر|ذكر|ذكرت|كتب|كتبت)|(?:و|ف)(?:كان|كانت|قد|لم|لن|لا|هو|هي|هذا|هذه|في|من|على|إن|"
     r"أن|إذ|ما|بعد|قبل|منذ|مع)|كما|حيث|بينما|ثم|لكن|لكنه|لكنها|ولكن|بل|أما|إذ|إن|لذلك|لذا|وبالتالي|وأخيرا)(?=[\s:،,]|$)"
 )
 # a verse line: two hemistichs split by a spaced slash
@@ -93,9 +93,27 @@ def _stem(word: str) -> str:
     return w if len(w) >= 3 else ""
 
 
+# words of three letters or more that carry no story: prepositions, pronouns, auxiliaries, question words, and the
+# calendar (a headline and a paragraph sharing `على` or `شهر` or `2015` share no subject). Folded like title keys.
+_FUNCTION_WORDS = (
+    "على إلى عن علي الي حتى غير عند لدى منذ خلال بعد قبل حول ضد دون عبر نحو تحت فوق أمام وراء بين بسبب ضمن "
+    "هذا هذه ذلك تلك هؤلاء هذان هاتان الذي التي الذين اللذين اللتين اللواتي هو هي هم هما هن نحن أنت "
+    "كان كانت كانوا يكون تكون يكونون أصبح أصبحت ليس ليست لست أن إن أنه أنها إنه إنها لكن لكنه لكنها ولكن "
+    "كل كلا بعض أي أيضا أيضاً جميع عدة مثل هناك هنا حيث كما لقد قد سوف لم لن ما ماذا لماذا كيف متى أين هل "
+    "عام العام سنة السنة يوم اليوم أمس غدا شهر الشهر أسبوع الأسبوع الماضي المقبل الجاري الحالي "
+    "يناير فبراير مارس أبريل إبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر كانون شباط آذار نيسان "
+    "أيار حزيران تموز آب أيلول تشرين"
+)
+STOP_STEMS = frozenset()   # filled below, once _stem is defined
+
+
 def content_words(key: str) -> set[str]:
-    """The distinct content stems of a line's title key (`title_key(line)`)."""
-    return {w for w in map(_stem, key.split()) if w}
+    """The distinct content stems of a line's title key (`title_key(line)`): no function word (`STOP_STEMS`),
+    no bare number."""
+    return {w for w in map(_stem, key.split()) if w and w not in STOP_STEMS and not w.isdigit()}
+
+
+STOP_STEMS = frozenset(filter(None, (_stem(w) for w in title_key(_FUNCTION_WORDS).split())))
 
 
 def overlap(words: set[str], counts: dict[str, int]) -> float:
