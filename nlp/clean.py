@@ -242,9 +242,10 @@ def _kept(lines: list[_Line], i: int, step: int) -> _Line | None:
 
 def _authorial(line: _Line, params: H.HeadlineParams) -> bool:
     """A candidate that reads like the author's as much as like a title: a short line (a crosshead), a question
-    (an op-ed's), a long line or one with a comma inside (a sentence that lost its stop)."""
+    (an op-ed's), a short whole-line quotation, a long line or one with a comma inside (a sentence that lost its
+    stop)."""
     return (line.words < params.short_words or line.words >= _PARAGRAPH_WORDS or "،" in line.text[:-1]
-            or _is_question(line.text))
+            or _is_question(line.text) or H.is_quotation(line.text))
 
 
 def _paragraph(line: _Line) -> bool:

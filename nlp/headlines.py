@@ -57,8 +57,14 @@ _CONTINUATION = re.compile(
 )
 # a verse line: two hemistichs split by a spaced slash
 _VERSE = re.compile(r"\S\s+/\s+\S")
-# a whole-line quotation: opens with a quote mark that closes only at the end
+# a whole-line quotation: opens with a quote mark that closes only at the end. A longer one is the author's
+# quoted speech; a short one (`«انتبه أنت مسحور»!`) may be a title, and must then pass every vocabulary test
 _QUOTATION = re.compile(r"^[«\"“„'‘][^«»\"“”„'‘]*[»\"”'’][.!?؟…]*$")
+QUOTE_MAX_WORDS = 6
+
+
+def is_quotation(text: str) -> bool:
+    return bool(_QUOTATION.match(text))
 # a list item's opening (a bullet, `1.`, `2)`, `a)`), but not a decimal number (`99.97 % من ...`)
 _LIST_START = re.compile(r"^(?:[-–—_•*·▪●◦+]|\(?\d{1,3}\s*[-.)/:](?!\d)|\(?[a-zأ-ي][).])")
 # a sentence's end: a stop, comma or colon, or a single full stop before ! or ? (`..!!` and `…!` end titles)
@@ -71,9 +77,10 @@ _PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال")
 
 def headline_shaped(text: str, words: int, min_words: int, max_words: int) -> bool:
     """Headline shape: min..max words, no sentence-final punctuation (a headline may end in ? or !), not two
-    sentences, not a continued sentence (`وأضاف:` too), a whole-line quotation, a list item or a verse."""
+    sentences, not a continued sentence (`وأضاف:` too), a whole-line quotation of more than `QUOTE_MAX_WORDS`
+    words, a list item or a verse."""
     return (min_words <= words <= max_words and not _NOT_HEADLINE_END.search(text) and not _INNER_END.search(text)
-            and not _QUOTATION.match(text) and not _LIST_START.match(text)
+            and not (words > QUOTE_MAX_WORDS and _QUOTATION.match(text)) and not _LIST_START.match(text)
             and not _CONTINUATION.match(text) and not _VERSE.search(text))
 
 
@@ -86,6 +93,9 @@ def _stem(word: str) -> str:
         if w.startswith(p) and len(w) - len(p) >= 3:
             w = w[len(p):]
             break
+    else:   # a one-letter conjunction or preposition (`وتطلب`, `بمقتل`, `لزيادة`), when 4 letters remain
+        if len(w) >= 5 and w[0] in "وبلفك":
+            w = w[1:]
     if len(w) >= 5 and w.endswith(("ات", "ون", "ين", "ها")):
         w = w[:-2]
     elif len(w) >= 4 and w.endswith("ه"):

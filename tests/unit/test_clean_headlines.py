@@ -147,3 +147,17 @@ def test_a_question_word_opens_a_question_and_written_speech_is_not_a_headline()
     q = ["ما هي أولويات الوزارة في المرحلة المقبلة؟", "كيف تتعاملون مع نقص الكوادر المؤهلة؟",
          "هل ستتغير المواقع بين المدافعين والمهاجمين!"]
     assert clean_article("عنوان", "\n".join([P1, q[0], P2, q[1], P3, q[2], P4])).removed == []
+
+
+def test_a_short_quoted_title_is_a_candidate_and_a_quoted_sentence_is_not():
+    r = clean_article("عنوان", "\n".join([P1, "«انتبه أنت مسحور»!", P3, P2]))
+    assert reasons(r) == {2: "related-headline"}
+    # a short quotation of the article's own words must pass the whole article's test too: it stays
+    assert clean_article("عنوان", "\n".join([P1, "«القرار النهائي خلال الأيام المقبلة»", P3, P2])).removed == []
+    # a longer one is the author's quoted speech, whatever its words
+    assert clean_article("عنوان", "\n".join([P1, "«انتبه أنت مسحور في هذه الليلة الطويلة جدا»", P3, P2])).removed == []
+
+
+def test_one_letter_prefixes_are_off_the_content_stems():
+    from nlp.headlines import content_words
+    assert content_words(title_key("بمقتل وتطلب لزيادة")) == content_words(title_key("مقتل تطلب زيادة"))
