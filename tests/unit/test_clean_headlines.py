@@ -161,3 +161,11 @@ def test_a_short_quoted_title_is_a_candidate_and_a_quoted_sentence_is_not():
 def test_one_letter_prefixes_are_off_the_content_stems():
     from nlp.headlines import content_words
     assert content_words(title_key("بمقتل وتطلب لزيادة")) == content_words(title_key("مقتل تطلب زيادة"))
+
+
+def test_a_chain_of_ellipses_is_the_authors_not_a_title():
+    assert not headline_shaped("فترك لنا.. كل شيء.. وأخذ معه كل شيء..!", 8, 3, 25)
+    assert headline_shaped("مباراة السوبر.. سياحة وتشجيع..!!", 4, 3, 25)   # one join, then the end
+    line = "فمضى بنا.. إلى كل مكان.. وعاد وحده..!"
+    assert clean_article("عنوان", "\n".join([P1, line, P3, P2])).removed == []
+    assert headline_shaped("جعجع.. مشعل.. عدن: الرياض تتأهب", 5, 3, 25)   # a title listing names
