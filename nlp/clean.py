@@ -28,8 +28,10 @@ _SHORT_BODY_CHARS = 120
 _SIGNATURE_MAX_WORDS = 7     # a short unpunctuated last line after the last sentence: signature or photo caption
 _CONJUNCTION = re.compile(r"^(?:و|ف|ثم |لكن|ولكن|بل |أو )")
 _LIST_START = re.compile(r"^(?:[-–—_•*·▪●◦+]|\(?\d{1,3}\s*[-.)/:]|\(?[a-zأ-ي][).])")
+_BULLET = re.compile(r"^[*•·▪●◦]\s")
 _PARAGRAPH_WORDS = 12        # an unpunctuated line this long next to a headline candidate is a paragraph
 _QUESTION_END = re.compile(r"[?؟][!?؟]*[\"'”»)\]}]*$")
+_QUESTION_START = re.compile(r"^(?:[وف]?(?:هل|كيف|لماذا|متى|ماذا|أين|ما الذي|من الذي))\s")
 
 
 @dataclass(slots=True)
@@ -109,7 +111,7 @@ def _mark_headline_runs(lines: list[_Line]) -> None:
             j += 1
         if 3 <= j - i <= _BLOCK_MAX and i > 0 and j < len(free) and _is_prose(free[i - 1]) \
                 and not free[i - 1].text.endswith((":", "：")) and _is_prose(free[j]) \
-                and (j - i >= 4 or _headline_trio(free[i:j])):
+                and (_headline_run(free[i:j]) if j - i >= 4 else _headline_trio(free[i:j])):
             for ln in free[i:j]:
                 ln.reason = "related-headline"
         i = max(j, i + 1)
@@ -118,9 +120,22 @@ def _mark_headline_runs(lines: list[_Line]) -> None:
 def _headline_trio(run: list[_Line]) -> bool:
     """Three lines are links only if they read as three headlines, not as a verse or a chain of questions:
     at most one is a question, at most one opens with a conjunction (و ف ثم لكن)."""
-    questions = sum(ln.text.endswith(("?", "؟")) for ln in run)
+    questions = sum(_is_question(ln.text) for ln in run)
     conjunctions = sum(bool(_CONJUNCTION.match(ln.text)) for ln in run)
     return questions <= 1 and conjunctions <= 1
+
+
+def _headline_run(run: list[_Line]) -> bool:
+    """Four or more lines are links unless most of them are questions or open with a conjunction: an author's
+    chain of questions next to one pasted headline is not a block of links."""
+    questions = sum(_is_question(ln.text) for ln in run)
+    conjunctions = sum(bool(_CONJUNCTION.match(ln.text)) for ln in run)
+    return 2 * questions <= len(run) and 2 * conjunctions <= len(run)
+
+
+def _is_question(text: str) -> bool:
+    """A question line: ends in ? (also `؟!`), or opens with a question word (`هل … !`)."""
+    return bool(_QUESTION_END.search(text) or _QUESTION_START.match(text))
 
 
 def _run_member(ln: _Line) -> bool:
@@ -155,8 +170,8 @@ def _mark_untriggered(lines: list[_Line], params: H.HeadlineParams, known, own_k
             and H.headline_shaped(ln.text, ln.words, low, params.max_words) and key_of(ln) != own_key]
     if not cand:
         return
-    if sum(1 for ln in lines if ln.reason is None and _QUESTION_END.search(ln.text)) >= 3:
-        cand = [ln for ln in cand if not _QUESTION_END.search(ln.text)]   # an interview: its questions stay
+    if sum(1 for ln in lines if ln.reason is None and _is_question(ln.text)) >= 3:
+        cand = [ln for ln in cand if not _is_question(ln.text)]   # an interview: its questions stay
     index = {id(ln): i for i, ln in enumerate(lines)}
     stems: dict[int, set[str]] = {}
     own_stems: set[str] = set()
@@ -170,9 +185,12 @@ def _mark_untriggered(lines: list[_Line], params: H.HeadlineParams, known, own_k
             prev = _neighbour(lines, i, -1)
             nxt = _neighbour(lines, i, 1)
             after_sep = prev is not None and prev.reason == "separator" and _prev_kept_is_prose(lines, i)
-            if not (_paragraph(nxt) if nxt is not None else after_sep):   # or the last line, after a separator
+            if _between_bullets(lines, i):   # a page whose paragraphs are bulleted: an unbulleted line is foreign
+                need = params.sep_min_words if prev is not None and prev.reason == "separator" \
+                    else params.bare_min_words
+            elif not (_paragraph(nxt) if nxt is not None else after_sep):   # or the last line, after a separator
                 continue
-            if after_sep:
+            elif after_sep:
                 need = params.sep_min_words
             elif prev is not None and prev.reason is None and _paragraph(prev):
                 need = params.bare_min_words
@@ -201,11 +219,33 @@ def _mark_untriggered(lines: list[_Line], params: H.HeadlineParams, known, own_k
             break
 
 
+def _between_bullets(lines: list[_Line], i: int) -> bool:
+    """Line `i` has no bullet, and the kept lines on both sides open with the same bullet (`* `, `• `), one of
+    them a paragraph: a body whose every paragraph is bulleted, with an unbulleted line pasted into it."""
+    if _BULLET.match(lines[i].text):
+        return False
+    prev, nxt = _kept(lines, i, -1), _kept(lines, i, 1)
+    if prev is None or nxt is None:
+        return False
+    a, b = _BULLET.match(prev.text), _BULLET.match(nxt.text)
+    return bool(a and b and a.group(0)[0] == b.group(0)[0] and (_paragraph(prev) or _paragraph(nxt)))
+
+
+def _kept(lines: list[_Line], i: int, step: int) -> _Line | None:
+    j = i + step
+    while 0 <= j < len(lines):
+        if lines[j].reason is None:
+            return lines[j]
+        j += step
+    return None
+
+
 def _authorial(line: _Line, params: H.HeadlineParams) -> bool:
     """A candidate that reads like the author's as much as like a title: a short line (a crosshead), a question
-    (an op-ed's), a long line or one with a comma inside (a sentence that lost its stop)."""
+    (an op-ed's), a short whole-line quotation, a long line or one with a comma inside (a sentence that lost its
+    stop)."""
     return (line.words < params.short_words or line.words >= _PARAGRAPH_WORDS or "،" in line.text[:-1]
-            or bool(_QUESTION_END.search(line.text)))
+            or _is_question(line.text) or H.is_quotation(line.text))
 
 
 def _paragraph(line: _Line) -> bool:

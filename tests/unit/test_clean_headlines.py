@@ -107,3 +107,65 @@ def test_an_interviews_questions_stay_between_its_answers():
          "هل هناك خطة لتطوير البنية التحتية؟"]
     body = "\n".join([P1, q[0], P2, q[1], P3, q[2], P4])
     assert clean_article("عنوان", body).removed == []
+
+
+def test_function_words_numbers_and_the_calendar_are_not_shared_content():
+    from nlp.headlines import content_words
+    assert content_words(title_key("أطرف صور شهر يوليو 2015")) == {"اطرف", "صور"}
+    assert content_words(title_key("الانضمام إلى الاتفاق على التبغ")) == {"انضمام", "اتفاق", "تبغ"}
+    # a headline sharing only `على`, `خلال` and a month with the next paragraph is another story's
+    headline = "أطرف صور المسابقة على الشاطئ خلال يوليو"
+    other = "وقال المنظمون إن الحفل أقيم على مدى يومين خلال يوليو الماضي بمشاركة واسعة من الجمهور والزوار."
+    assert reasons(clean_article("عنوان", "\n".join([P1, headline, other, P3]))) == {2: "related-headline"}
+    # sharing two content words (المسابقة, الشاطئ) with the paragraph it heads, it is a crosshead
+    own = "وقال المنظمون إن المسابقة أقيمت على الشاطئ يومين خلال يوليو الماضي بمشاركة واسعة من الجمهور."
+    assert clean_article("عنوان", "\n".join([P1, headline, own, P3])).removed == []
+
+
+def test_an_unbulleted_line_between_bulleted_paragraphs_is_a_related_headline():
+    b1 = "* " + P1
+    b2 = "* وأكد المصدر أن الاجتماع المقبل سيبحث الخطة الجديدة للمشروع وآليات تنفيذها في المدن والمحافظات."
+    r = clean_article("موجز", "\n".join([b1, "* عنوان فرعي قصير للموجز", H2, b2]))
+    assert reasons(r) == {3: "related-headline"}
+    # a bulleted line between them is the page's own
+    assert clean_article("موجز", "\n".join([b1, "* عنوان فرعي قصير للموجز", "* " + H2, b2])).removed == []
+
+
+def test_an_authors_chain_of_questions_next_to_a_headline_is_not_a_block_of_links():
+    qs = ["ثم كيف يعمل الباحثون في الميدان، وهم لا يعرفون حدوده؟!", "فما العمل لتجاوز هذه المفارقة؟",
+          "هل نأخذ تعريفا واحدا ثم ننظر في مدى قدرته على ضبط المشترك؟"]
+    r = clean_article("عنوان", "\n".join([P1, qs[0], qs[1], H2, qs[2], P3]))
+    assert all(q in r.body for q in qs)
+    # four headlines in a row between two paragraphs are still links
+    r = clean_article("عنوان", "\n".join([P1, H1, H2, "تراجع أسعار النفط في ختام التداولات", "افتتاح معرض الكتاب الدولي", P3]))
+    assert r.body == P1 + "\n" + P3
+
+
+def test_a_question_word_opens_a_question_and_written_speech_is_not_a_headline():
+    assert not headline_shaped("وكتبت تقول إن الاجتماع انتهى", 5, 3, 25)
+    # a line opening with هل is a question even when it ends in `!`: with the interview's other questions it stays
+    q = ["ما هي أولويات الوزارة في المرحلة المقبلة؟", "كيف تتعاملون مع نقص الكوادر المؤهلة؟",
+         "هل ستتغير المواقع بين المدافعين والمهاجمين!"]
+    assert clean_article("عنوان", "\n".join([P1, q[0], P2, q[1], P3, q[2], P4])).removed == []
+
+
+def test_a_short_quoted_title_is_a_candidate_and_a_quoted_sentence_is_not():
+    r = clean_article("عنوان", "\n".join([P1, "«انتبه أنت مسحور»!", P3, P2]))
+    assert reasons(r) == {2: "related-headline"}
+    # a short quotation of the article's own words must pass the whole article's test too: it stays
+    assert clean_article("عنوان", "\n".join([P1, "«القرار النهائي خلال الأيام المقبلة»", P3, P2])).removed == []
+    # a longer one is the author's quoted speech, whatever its words
+    assert clean_article("عنوان", "\n".join([P1, "«انتبه أنت مسحور في هذه الليلة الطويلة جدا»", P3, P2])).removed == []
+
+
+def test_one_letter_prefixes_are_off_the_content_stems():
+    from nlp.headlines import content_words
+    assert content_words(title_key("بمقتل وتطلب لزيادة")) == content_words(title_key("مقتل تطلب زيادة"))
+
+
+def test_a_chain_of_ellipses_is_the_authors_not_a_title():
+    assert not headline_shaped("فترك لنا.. كل شيء.. وأخذ معه كل شيء..!", 8, 3, 25)
+    assert headline_shaped("مباراة السوبر.. سياحة وتشجيع..!!", 4, 3, 25)   # one join, then the end
+    line = "فمضى بنا.. إلى كل مكان.. وعاد وحده..!"
+    assert clean_article("عنوان", "\n".join([P1, line, P3, P2])).removed == []
+    assert headline_shaped("جعجع.. مشعل.. عدن: الرياض تتأهب", 5, 3, 25)   # a title listing names
