@@ -237,10 +237,6 @@ def bucket_commit(entries: list[list], article_id: str, story_id: str, first_see
     return bound_stories(entries)
 
 
-def bucket_expire(entries: list[list], now_ms: int, horizon_ms: int) -> list[list]:
-    return [e for e in entries if now_ms - e[3] <= horizon_ms]
-
-
 def choose(candidates: list[list], article_id: str, threshold: float = THRESHOLD,
            seen_ms: int | None = None) -> list | None:
     """The candidate whose story the article joins: its own earlier version first; else, among candidates at
@@ -295,9 +291,8 @@ def story_join(story: dict | None, article_id: str, first_seen: str, seen_ms: in
 
 def sweep(table_items, partition: int, now_ms: int, horizon_ms: int) -> list:
     """Keys of expired state in `partition`: every state value carries its partition ("p") and the epoch
-    milliseconds it was last touched ("ms"). Values holding waiting messages ("wait") are never dropped."""
-    return [k for k, v in table_items
-            if v.get("p") == partition and "wait" not in v and now_ms - v.get("ms", now_ms) > horizon_ms]
+    milliseconds it was last touched ("ms")."""
+    return [k for k, v in table_items if v.get("p") == partition and now_ms - v.get("ms", now_ms) > horizon_ms]
 
 
 def fields_for(article_id: str, story_id: str, story: dict, sim: float | None) -> dict:
