@@ -269,20 +269,16 @@ def choose(candidates: list[list], article_id: str, threshold: float = THRESHOLD
     return best
 
 
-def story_join(story: dict | None, article_id: str, first_seen: str, seen_ms: int, horizon_ms: int,
-               max_members: int = 1000) -> dict:
-    """Add an article to a story's state (idempotent for an article already in it).
+def story_join(story: dict | None, first_seen: str, seen_ms: int, horizon_ms: int) -> dict:
+    """Add a new article to a story's state; the caller adds each article id once (StoryIndex: its `articles`).
 
-    A story: {"first_seen": ISO, "first_ms": ..., "size": n, "last_ms": ..., "members": [...]}: first_seen is
-    the earliest member's (members may arrive out of order across partitions). A story whose last article
-    is older than the horizon starts over.
+    A story: {"first_seen": ISO, "first_ms": ..., "size": n, "last_ms": ...}: first_seen is the earliest member's
+    (members may arrive out of order across partitions). A story whose last article is older than the horizon
+    starts over.
     """
     if story is None or seen_ms - story["last_ms"] > horizon_ms:
-        story = {"first_seen": first_seen, "first_ms": seen_ms, "size": 0, "last_ms": seen_ms, "members": []}
-    if article_id not in story["members"]:
-        story["size"] += 1
-        if len(story["members"]) < max_members:
-            story["members"].append(article_id)
+        story = {"first_seen": first_seen, "first_ms": seen_ms, "size": 0, "last_ms": seen_ms}
+    story["size"] += 1
     if seen_ms < story["first_ms"]:
         story["first_ms"], story["first_seen"] = seen_ms, first_seen
     story["last_ms"] = max(story["last_ms"], seen_ms)
@@ -368,8 +364,7 @@ class StoryIndex:
             self.compared = len(candidates)
             best = choose(candidates, article_id, self.threshold, seen_ms)
         story_id = best[1] if best else article_id
-        story = story_join(self.stories.get(story_id), article_id, first_seen, seen_ms, self.horizon_ms,
-                           max_members=0)  # `articles` counts each id once
+        story = story_join(self.stories.get(story_id), first_seen, seen_ms, self.horizon_ms)
         self.stories[story_id] = story
         entry_first_seen = first_seen
         if story_id != article_id:  # a new story's entries are already right

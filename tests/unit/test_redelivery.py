@@ -61,10 +61,3 @@ def test_suppression_state_is_bounded_and_reads_the_old_float_values():
     assert len(state["ids"]) == 100 and state["ids"][-1][0] == "id1999"
     _, state = suppress(state, "late", 1999 + DAY + 1000, suppress_s=0, horizon_s=DAY)
     assert [e[0] for e in state["ids"]] == ["late"]  # older than the horizon: forgotten
-
-
-def test_a_story_join_processed_twice_leaves_the_story_unchanged():
-    state = None
-    for aid, ms in (("a", 1000), ("b", 2000), ("b", 2000), ("a", 1000), ("b", 9000)):
-        state = stories.story_join(state, aid, f"t{ms}", ms, horizon_ms=10**9)
-    assert (state["size"], state["first_ms"], state["members"]) == (2, 1000, ["a", "b"])
