@@ -17,9 +17,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 # scenario -> the integration test that runs it (and records its outcome via kafka_io.outcome)
 SCENARIOS = {
-    "sigkill": "tests/integration/test_fault_tolerance.py::test_sigkill_a_worker_mid_stream_loses_nothing",
-    "sigkill-exactly-once": "tests/integration/test_fault_tolerance.py::"
-                            "test_sigkill_under_exactly_once_the_linear_stages_deliver_each_article_once",
+    "sigkill": "tests/integration/test_fault_tolerance.py::"
+               "test_sigkill_a_worker_mid_stream_loses_nothing_and_delivers_each_article_once",
+    "sigkill-at-least-once": "tests/integration/test_fault_tolerance.py::test_sigkill_under_at_least_once_loses_nothing",
     "sigterm": "tests/integration/test_fault_tolerance.py::test_sigterm_shuts_down_cleanly_and_a_restart_resumes",
     "scale-out": "tests/integration/test_fault_tolerance.py::test_scale_out_three_workers_then_a_fourth_mid_stream",
     "broker-restart": "tests/integration/test_broker_outage.py::"

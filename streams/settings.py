@@ -11,10 +11,9 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
-# at_least_once: redeliveries after a fault, deduplicated by article id downstream (the default). exactly_once:
-# each source partition's outputs, table writes and offsets in one Kafka transaction (streams/faust_fixes/
-# transactions.py mends Faust's routing); measured to hold for the linear stages under SIGKILL, not yet for the
-# story topology (deploy/README.md), so it is not the default
+# exactly_once (the default): each source partition's outputs, table writes and offsets in one Kafka transaction
+# (streams/faust_fixes/transactions.py mends Faust's routing; deploy/README.md has what it was measured to hold).
+# at_least_once: redeliveries after a fault, deduplicated by article id downstream
 GUARANTEES = ("at_least_once", "exactly_once")
 
 
@@ -27,7 +26,7 @@ class Settings:
     replication_factor: int = 1
     web_bind: str = "127.0.0.1"
     web_port: int = 6066
-    processing_guarantee: str = "at_least_once"
+    processing_guarantee: str = "exactly_once"
     max_message_bytes: int = 1_048_576
     dlq_topic: str = "articles.dlq"
     session_timeout_s: float = 10.0

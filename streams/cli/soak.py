@@ -14,7 +14,8 @@ OUT = REPO_ROOT / "docs" / "benchmarks" / "soak.md"
 @click.command()
 @click.option("-n", "--runs", type=click.IntRange(1), default=10, show_default=True, help="Runs of each scenario.")
 @click.option("-s", "--scenario", "scenarios", multiple=True,
-              help="A scenario to run (repeatable; default all): sigkill, sigkill-exactly-once, sigterm, scale-out, broker-restart.")
+              help="A scenario to run (repeatable; default all): sigkill, sigterm, scale-out, broker-restart (under "
+                   "the default exactly_once), sigkill-at-least-once.")
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=OUT, show_default=True,
               help="Markdown file for the table.")
 @click.option("--keep", type=click.Path(file_okay=False, path_type=Path), default=None,

@@ -20,8 +20,9 @@ def test_broker_restart_mid_stream_is_ridden_out_and_loses_nothing(own_pipeline)
     time.sleep(5)
     p.broker.up()
     records = read(s, s.topic(ENRICHED), ids=set(ids), timeout=240, settle=2.0)
-    missing, _ = outcome("broker-restart", ids, records, p.workers)
+    missing, duplicates = outcome("broker-restart", ids, records, p.workers)
     assert not missing
+    assert not duplicates, f"{duplicates} duplicate(s) in articles.enriched (read_committed)"
     assert worker.poll() is None, p.log(worker)[-3000:]
     assert "Kafka answers again" in p.log(worker)
 
