@@ -6,8 +6,8 @@ from streams.settings import REPO_ROOT, Settings, config_table
 def test_defaults_and_environment_overrides():
     s = Settings.from_env({})
     assert s.bootstrap_servers == "127.0.0.1:19092" and s.partitions == 6
-    assert s.processing_guarantee == "at_least_once"
-    assert Settings.from_env({"AKHBAR_PROCESSING_GUARANTEE": "exactly_once"}).processing_guarantee == "exactly_once"
+    assert s.processing_guarantee == "exactly_once"
+    assert Settings.from_env({"AKHBAR_PROCESSING_GUARANTEE": "at_least_once"}).processing_guarantee == "at_least_once"
     s = Settings.from_env({"AKHBAR_BROKER": "kafka://k1:9092;kafka://k2:9092", "AKHBAR_PARTITIONS": "12",
                            "AKHBAR_TOPIC_PREFIX": "x.", "AKHBAR_PROCESSING_GUARANTEE": "at_least_once"})
     assert s.bootstrap_servers == "k1:9092,k2:9092" and s.partitions == 12
