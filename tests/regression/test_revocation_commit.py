@@ -16,7 +16,7 @@ from tests.integration.conftest import pipeline  # noqa: F401  (the fixture: fre
 from tests.integration.kafka_io import articles, read, send
 
 
-@pytest.mark.akhbar_env(AKHBAR_COMMIT_INTERVAL_S="300")
+@pytest.mark.akhbar_env(AKHBAR_PROCESSING_GUARANTEE="at_least_once", AKHBAR_COMMIT_INTERVAL_S="300")
 def test_a_worker_joining_makes_the_first_one_redeliver_nothing_it_processed(pipeline):  # noqa: F811
     first = pipeline.start_worker(agents="ingest")
     s = pipeline.settings

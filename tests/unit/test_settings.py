@@ -14,6 +14,12 @@ def test_defaults_and_environment_overrides():
     assert s.topic("articles.raw") == "x.articles.raw" and s.processing_guarantee == "at_least_once"
 
 
+def test_the_commit_interval_follows_the_guarantee_unless_set():
+    assert Settings.from_env({}).commit_interval_s == 0.1  # exactly_once: each hop waits for a commit
+    assert Settings.from_env({"AKHBAR_PROCESSING_GUARANTEE": "at_least_once"}).commit_interval_s == 1.0
+    assert Settings.from_env({"AKHBAR_COMMIT_INTERVAL_S": "2.5"}).commit_interval_s == 2.5
+
+
 @pytest.mark.parametrize("env, message", [
     ({"AKHBAR_PARTITIONS": "six"}, "AKHBAR_PARTITIONS='six' is not a valid int"),
     ({"AKHBAR_PROCESSING_GUARANTEE": "maybe"}, "AKHBAR_PROCESSING_GUARANTEE must be one of"),
