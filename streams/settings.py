@@ -115,8 +115,9 @@ DESCRIPTIONS = {
     "replication_factor": "replication factor of topics akhbar creates",
     "web_bind": "address the worker's web server binds",
     "web_port": "port of the worker's web server (give each worker on one host its own)",
-    "processing_guarantee": "`at_least_once`, or `exactly_once` (each source partition's outputs, table writes "
-                            "and offsets in one Kafka transaction; see deploy/README.md for what it holds)",
+    "processing_guarantee": "`exactly_once` (each source partition's outputs, table writes and offsets in one "
+                            "Kafka transaction; readers read_committed) or `at_least_once` (redeliveries after a "
+                            "fault); see deploy/README.md for what each holds",
     "max_message_bytes": "largest raw article accepted; larger messages go to the dead-letter topic",
     "dlq_topic": "dead-letter topic name (before the prefix)",
     "session_timeout_s": "consumer session timeout, seconds",
