@@ -10,8 +10,9 @@ sections chosen (all by default, in this order):
 - `breaking`: the breaking story through Kafka: N outlet-edited copies of one article and N distinct
   articles, each on a fresh worker (burst, then the latency run at half its throughput), their order
   alternating between repeats;
-- `guarantee`: the same burst on a fresh worker under at_least_once (the default) and under
-  `AKHBAR_PROCESSING_GUARANTEE=exactly_once`, back to back, their order alternating between repeats.
+- `guarantee`: the same burst on a fresh worker under exactly_once (the default) and under
+  `AKHBAR_PROCESSING_GUARANTEE=at_least_once`, each with its own commit interval, back to back, their order
+  alternating between repeats (the other sections run the default).
 
 Each repeat's measurements become one flat {metric: value} dict (keys of bench.report.METRICS)."""
 from __future__ import annotations

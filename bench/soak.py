@@ -40,8 +40,9 @@ class Tally:
 
 def run_once(scenario: str, env: dict[str, str], timeout: float,
              keep: Path | None = None) -> tuple[bool, dict | None, float, str]:
-    """One run: (passed, its recorded outcome or None, seconds, pytest's last lines). With `keep`, a failed
-    run's worker logs and pytest output stay in a new folder under it (a passed run's are deleted)."""
+    """One run: (passed, its recorded outcome or None, seconds, pytest's last lines). With `keep`, the worker
+    logs and pytest output of a failed run, or of one where a worker exited unasked, stay in a new folder under
+    it (the others' are deleted)."""
     with tempfile.NamedTemporaryFile("r", suffix=".jsonl", delete=False) as f:
         results = f.name
     base = Path(tempfile.mkdtemp(prefix=f"{scenario}-", dir=keep)) if keep else None
@@ -57,15 +58,16 @@ def run_once(scenario: str, env: dict[str, str], timeout: float,
         passed, output = False, f"{_text(exc.stdout)}{_text(exc.stderr)}\ntimed out after {timeout:.0f} s"
     tail = output[-1500:]
     seconds = time.monotonic() - t0
-    if base:
-        if passed:
-            shutil.rmtree(base, ignore_errors=True)
-        else:
-            (base / "pytest.out").write_text(output, encoding="utf-8")
-            tail += f"\n(worker logs kept in {base})"
     lines = Path(results).read_text(encoding="utf-8").splitlines()
     os.unlink(results)
-    return passed, (json.loads(lines[-1]) if lines else None), seconds, tail
+    result = json.loads(lines[-1]) if lines else None
+    if base:
+        if passed and not (result and result["worker_exits"]):
+            shutil.rmtree(base, ignore_errors=True)
+        else:  # a failed run, or one where a worker exited unasked
+            (base / "pytest.out").write_text(output, encoding="utf-8")
+            tail += f"\n(worker logs kept in {base})"
+    return passed, result, seconds, tail
 
 
 def _text(out) -> str:

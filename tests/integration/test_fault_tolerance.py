@@ -62,6 +62,8 @@ def test_scale_out_three_workers_then_a_fourth_mid_stream(pipeline):
     enriched = re.search(r'^akhbar_stage_processed_total{outcome="sent",stage="entities"} (\S+)$', metrics, re.M)
     print(f"the 4th worker enriched {enriched and enriched.group(1)} of 5000 articles")
     assert enriched and float(enriched.group(1)) > 0, f"the 4th worker enriched nothing:\n{metrics[-2000:]}"
+    exited = [(n, w.returncode) for n, w in enumerate(pipeline.workers) if w.poll() is not None]
+    assert not exited, f"worker(s) exited (worker, code): {exited}"
 
 
 def _kill_one_of_two_mid_stream(pipeline, n: int, tag: str, timeout: float):
