@@ -12,6 +12,7 @@ naming the upstream code it mends and when it can be dropped, each with its regr
 - recovery_highwaters: under exactly_once, table recovery took changelogs never fetched for empty.
 - stream_acks: Faust's compiled stream iterator acked without Consumer.ack, past the fixes that decide which acks count.
 - assignor: a worker joining (or left after a peer leaves) could get no partition, or two fewer than a peer.
+- consumer_thread_seek: Faust's Consumer.seek ran aiokafka's seek off the consumer's thread, racing its fetcher.
 - coordinator_lookup: aiokafka's transactional producer died when its connection dropped during a coordinator
   lookup (a broker restart under exactly_once).
 """
@@ -19,9 +20,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from streams.faust_fixes import (assignor, coordinator_lookup, livelock_position, producer_flush,
-                                 recovery_highwaters, revocation_commit, skipped_offsets, stream_acks, transactions,
-                                 uncommitted_offsets)
+from streams.faust_fixes import (assignor, consumer_thread_seek, coordinator_lookup, livelock_position,
+                                 producer_flush, recovery_highwaters, revocation_commit, skipped_offsets, stream_acks,
+                                 transactions, uncommitted_offsets)
 
 
 def apply(stream_topics: Iterable[str] = ()) -> None:
@@ -36,3 +37,4 @@ def apply(stream_topics: Iterable[str] = ()) -> None:
     recovery_highwaters.apply()
     assignor.apply()
     coordinator_lookup.apply()
+    consumer_thread_seek.apply()
