@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 
 import faust
 
@@ -16,6 +17,23 @@ from streams.watchdog import register_watchdog
 from streams.web import register_health
 
 
+class _CommitTimerOverlaps(logging.Filter):
+    """Drops mode's "Timer commit is overlapping" (and its livelock timer's, which runs at 2.5x the commit
+    interval). Under exactly_once Faust's commit timer ticks every 0.1 s and a commit waits for the events in
+    processing, so under load nearly every commit outlasts the interval: one warning per commit buried the log.
+    A slow or failed commit is logged by streams/faust_fixes/transactions.py itself."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.msg == "Timer %s is overlapping (interval=%r runtime=%r)"
+                    and record.args and record.args[0] in ("commit", "livelock"))
+
+
+def quiet_commit_timer_overlaps() -> None:
+    logger = logging.getLogger("mode.timers")
+    if not any(isinstance(f, _CommitTimerOverlaps) for f in logger.filters):
+        logger.addFilter(_CommitTimerOverlaps())
+
+
 def faust_topic(app: faust.App, name: str):
     """A topic of raw bytes: akhbar decodes and validates itself, so bad payloads reach the DLQ, not a crash."""
     return app.topic(name, key_serializer="raw", value_serializer="raw", allow_empty=True)
@@ -27,6 +45,7 @@ def create_app(settings: Settings, agent_names: list[str] | None = None) -> faus
     if unknown:
         raise ValueError(f"unknown agent(s) {', '.join(unknown)}; choose from {', '.join(ALL_AGENTS)}")
     faust_fixes.apply(settings.topic(t.name) for t in CATALOGUE if t.cleanup_policy == "delete")
+    quiet_commit_timer_overlaps()
     credentials = None
     if settings.security_protocol != "PLAINTEXT":
         credentials = _credentials(settings)
