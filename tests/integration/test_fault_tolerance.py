@@ -3,8 +3,8 @@
 The pipeline runs exactly-once by default (see deploy/README.md, "Failure behaviour and delivery guarantees"):
 through a SIGKILL, a SIGTERM and a worker joining, nothing is lost and `articles.enriched` read read_committed
 holds each article once; poison and fuzzed input end in exactly one output. Under at_least_once (selectable)
-nothing is lost, duplicate deliveries after a crash are counted, and consumers deduplicate by article id. Each scenario's outcome is printed and, under `akhbar soak`, recorded
-(tests/integration/kafka_io.py: outcome).
+nothing is lost, duplicate deliveries after a crash are counted, and consumers deduplicate by article id. Each
+scenario's outcome is printed and, under `akhbar soak`, recorded (tests/integration/kafka_io.py: outcome).
 """
 from __future__ import annotations
 
