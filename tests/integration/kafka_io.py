@@ -33,6 +33,51 @@ def ends(settings, topic: str) -> dict[int, int]:
     return asyncio.run(end_offsets(settings, topic))
 
 
+async def _committed(settings, group: str, topic: str, reset: bool) -> dict[int, int]:
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+    from aiokafka.structs import OffsetAndMetadata
+
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers, group_id=group,
+                                enable_auto_commit=False)
+    await consumer.start()
+    try:
+        tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        if not tps:
+            tps = [TopicPartition(topic, p) for p in range(settings.partitions)]
+        consumer.assign(tps)
+        if reset:
+            await consumer.commit({tp: OffsetAndMetadata(0, "") for tp in tps})
+        done = {tp.partition: await consumer.committed(tp) for tp in tps}
+        return {p: -1 if c is None else c for p, c in done.items()}
+    finally:
+        await consumer.stop()
+
+
+def committed(settings, group: str, topic: str, reset: bool = False) -> dict[int, int]:
+    """The group's committed offsets on `topic` by partition (-1: none); with `reset`, first set them to 0."""
+    return asyncio.run(_committed(settings, group, topic, reset))
+
+
+def record_ends(settings, topic: str) -> dict[int, int]:
+    """Per partition, the offset after its last committed record: what a group that processed every record
+    commits. Under exactly_once a topic's end offset lies past the marker of its last transaction, which no
+    consumer's commit covers (Kafka's consumers commit the offset after the last record they processed)."""
+    out: dict[int, int] = {}
+    for r in read(settings, topic, timeout=10):
+        out[r["_partition"]] = max(out.get(r["_partition"], 0), r["_offset"] + 1)
+    return out
+
+
+def behind(settings, group: str, topics: list[str]) -> dict[tuple[str, int], tuple[int, int]]:
+    """The partitions of `topics` whose records `group` has not all processed: {(topic, partition): (committed
+    offset, last record + 1)}. Empty: the group is caught up."""
+    out = {}
+    for topic in topics:
+        end, done = record_ends(settings, topic), committed(settings, group, topic)
+        out.update({(topic, p): (done.get(p, -1), e) for p, e in sorted(end.items()) if done.get(p, -1) < e})
+    return out
+
+
 def articles(n: int, tag: str) -> tuple[list[str], list[tuple[bytes, bytes, None]]]:
     """n distinct small Arabic articles: their ids and (key, value, partition) triples for `send`."""
     import orjson
@@ -67,6 +112,23 @@ def trace(settings, ids: set[str], logs: list[str] = ()) -> str:
     for n, log in enumerate(logs):
         lines += [f"worker {n}: {line}" for line in log.splitlines() if any(i in line for i in ids)]
     return "\n".join(lines) or "no trace of them anywhere"
+
+
+def lost_report(pipeline, missing: set[str]) -> str:
+    """The failure message of a loss: how many, whether the workers were still behind when the read gave up (a
+    slow run, not a loss) or had processed every record of every source topic (a loss), and where the first
+    few got to."""
+    from agents import ALL_AGENTS
+    from streams.cli.worker import group_id
+    from streams.topics import CLEAN, ENTITIES, RAW, STORIES, VALIDATED
+
+    s = pipeline.settings
+    late = behind(s, group_id(s.app_id, ALL_AGENTS), [s.topic(t) for t in (RAW, VALIDATED, CLEAN, ENTITIES, STORIES)])
+    state = (f"the workers were still behind when the read ended, (committed, last record + 1): {late}" if late
+             else "the workers had committed every record of every source topic")
+    first = sorted(missing)[:3]
+    return f"{len(missing)} missing; {state}\nwhere {', '.join(first)} got to:\n" + \
+        trace(s, set(first), [pipeline.log(w) for w in pipeline.workers])
 
 
 def outcome(scenario: str, ids: list[str], records: list[dict], workers=()) -> tuple[set[str], int]:

@@ -6,7 +6,7 @@ import time
 
 from streams.topics import ENRICHED, RAW
 from streams.watchdog import EXIT_BROKER_DOWN
-from tests.integration.kafka_io import articles, outcome, read, send
+from tests.integration.kafka_io import articles, lost_report, outcome, read, send
 
 
 def test_broker_restart_mid_stream_is_ridden_out_and_loses_nothing(own_pipeline):
@@ -21,7 +21,7 @@ def test_broker_restart_mid_stream_is_ridden_out_and_loses_nothing(own_pipeline)
     p.broker.up()
     records = read(s, s.topic(ENRICHED), ids=set(ids), timeout=240, settle=2.0)
     missing, duplicates = outcome("broker-restart", ids, records, p.workers)
-    assert not missing
+    assert not missing, lost_report(p, missing)
     assert not duplicates, f"{duplicates} duplicate(s) in articles.enriched (read_committed)"
     assert worker.poll() is None, p.log(worker)[-3000:]
     assert "Kafka answers again" in p.log(worker)

@@ -22,19 +22,12 @@ from hypothesis import HealthCheck, given, settings as hyp_settings, strategies 
 
 from streams.topics import DLQ, ENRICHED, ENTITIES, RAW
 from tests.conftest import REPO
-from tests.integration.kafka_io import articles, outcome, read, send, trace
+from tests.integration.kafka_io import articles, lost_report, outcome, read, send
 
 
 def _assigned_raw(pipeline, proc) -> bool:
     blocks = re.findall(r"Setting newly assigned partitions(.*?)for group", pipeline.log(proc), re.S)
     return any(pipeline.topic(RAW) in b for b in blocks)
-
-
-def _where(pipeline, missing: set[str]) -> str:
-    """The failure message of a loss: how many, and where the first few got to."""
-    first = sorted(missing)[:3]
-    return f"{len(missing)} lost; where {', '.join(first)} got to:\n" + \
-        trace(pipeline.settings, set(first), [pipeline.log(w) for w in pipeline.workers])
 
 
 @pytest.mark.timeout(600)  # 5,000 articles through 3-4 workers: ~3 min on a quiet 2-core machine
@@ -51,7 +44,7 @@ def test_scale_out_three_workers_then_a_fourth_mid_stream(pipeline):
     send(s, s.topic(RAW), messages[2500:])
     records = read(s, s.topic(ENRICHED), ids=set(ids), timeout=300, settle=3.0)
     missing, duplicates = outcome("scale-out", ids, records, pipeline.workers)
-    assert not missing, _where(pipeline, missing)
+    assert not missing, lost_report(pipeline, missing)
     assert not duplicates, f"{duplicates} duplicate(s) in articles.enriched (read_committed)"
     for n, w in enumerate(workers):
         assert _assigned_raw(pipeline, w), f"worker {n} never got a partition:\n{pipeline.log(w)[-3000:]}"
@@ -87,7 +80,7 @@ def _kill_one_of_two_mid_stream(pipeline, n: int, tag: str, timeout: float):
 def test_sigkill_a_worker_mid_stream_loses_nothing_and_delivers_each_article_once(pipeline):
     ids, records, survivor, restarted = _kill_one_of_two_mid_stream(pipeline, 3000, "crash", timeout=360)
     missing, duplicates = outcome("sigkill", ids, records, pipeline.workers)
-    assert not missing, _where(pipeline, missing)
+    assert not missing, lost_report(pipeline, missing)
     assert not duplicates, f"{duplicates} duplicate(s) in articles.enriched (read_committed)"
     entities = read(pipeline.settings, pipeline.settings.topic(ENTITIES), timeout=60)  # read_committed
     assert sorted(r["id"] for r in entities) == sorted(ids), \
@@ -112,7 +105,7 @@ def test_sigterm_shuts_down_cleanly_and_a_restart_resumes(pipeline):
     pipeline.start_worker()
     records = read(s, s.topic(ENRICHED), ids=set(ids), timeout=240, settle=2.0)
     missing, duplicates = outcome("sigterm", ids, records, pipeline.workers)
-    assert not missing, _where(pipeline, missing)
+    assert not missing, lost_report(pipeline, missing)
     assert not duplicates, f"{duplicates} duplicate(s) in articles.enriched (read_committed)"
 
 
@@ -124,7 +117,7 @@ def test_sigterm_shuts_down_cleanly_and_a_restart_resumes(pipeline):
 def test_sigkill_under_at_least_once_loses_nothing(pipeline):
     ids, records, survivor, restarted = _kill_one_of_two_mid_stream(pipeline, 3000, "alo-crash", timeout=360)
     missing, _ = outcome("sigkill-at-least-once", ids, records, pipeline.workers)
-    assert not missing, _where(pipeline, missing)
+    assert not missing, lost_report(pipeline, missing)
     assert restarted.poll() is None and survivor.poll() is None, "the surviving and restarted workers keep running"
 
 

@@ -5,7 +5,6 @@ processes them all again, and the same records are sent once more (a redelivery 
 new timestamps). Alerts and story sizes must be as before."""
 from __future__ import annotations
 
-import asyncio
 import os
 import random
 import signal
@@ -16,29 +15,8 @@ import pytest
 from streams.cli.worker import group_id
 from streams.topics import ALERT_CANDIDATES, ALERTS, ENRICHED, ENTITIES, ENTITY_MENTIONS, STORIES
 from tests.integration.alerting import add_rules, as_message, enriched
-from tests.integration.kafka_io import read, send
+from tests.integration.kafka_io import behind, committed, read, send
 from tests.integration.test_alerts import send_at
-
-
-async def _committed(settings, group: str, topic: str, reset: bool = False) -> dict[int, int]:
-    """The group's committed offsets on `topic` by partition (-1: none); with `reset`, first set them to 0."""
-    from aiokafka import AIOKafkaConsumer, TopicPartition
-    from aiokafka.structs import OffsetAndMetadata
-
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers, group_id=group,
-                                enable_auto_commit=False)
-    await consumer.start()
-    try:
-        tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
-        if not tps:
-            tps = [TopicPartition(topic, p) for p in range(settings.partitions)]
-        consumer.assign(tps)
-        if reset:
-            await consumer.commit({tp: OffsetAndMetadata(0, "") for tp in tps})
-        committed = {tp.partition: await consumer.committed(tp) for tp in tps}
-        return {p: -1 if c is None else c for p, c in committed.items()}
-    finally:
-        await consumer.stop()
 
 
 def _replay_from_the_beginning(pipeline, worker, agents: str, topic: str):
@@ -46,19 +24,9 @@ def _replay_from_the_beginning(pipeline, worker, agents: str, topic: str):
     os.killpg(worker.pid, signal.SIGTERM)
     assert worker.wait(60) == 0
     group = group_id(pipeline.settings.app_id, agents.split(","))
-    assert asyncio.run(_committed(pipeline.settings, group, topic, reset=True)) == \
+    assert committed(pipeline.settings, group, topic, reset=True) == \
         {p: 0 for p in range(pipeline.settings.partitions)}
     return pipeline.start_worker(agents=agents)
-
-
-def _record_ends(settings, topic: str) -> dict[int, int]:
-    """Per partition, the offset after its last committed record: what a group that processed every record
-    commits. Under exactly_once a topic's end offset lies past the marker of its last transaction, which no
-    consumer's commit covers (Kafka's consumers commit the offset after the last record they processed)."""
-    ends: dict[int, int] = {}
-    for r in read(settings, topic, timeout=10):
-        ends[r["_partition"]] = max(ends.get(r["_partition"], 0), r["_offset"] + 1)
-    return ends
 
 
 def _wait_caught_up(pipeline, agents: str, topics: list[str], timeout: float = 120.0) -> None:
@@ -66,13 +34,10 @@ def _wait_caught_up(pipeline, agents: str, topics: list[str], timeout: float = 1
     group = group_id(pipeline.settings.app_id, agents.split(","))
     deadline = time.monotonic() + timeout
     while True:
-        behind = {}
-        for topic in topics:
-            end, done = _record_ends(pipeline.settings, topic), asyncio.run(_committed(pipeline.settings, group, topic))
-            behind.update({(topic, p): (done.get(p), e) for p, e in end.items() if done.get(p, -1) < e})
-        if not behind:
+        late = behind(pipeline.settings, group, topics)
+        if not late:
             return
-        assert time.monotonic() < deadline, f"group {group} still behind (committed, last record + 1): {behind}"
+        assert time.monotonic() < deadline, f"group {group} still behind (committed, last record + 1): {late}"
         time.sleep(1.0)
 
 
