@@ -29,6 +29,7 @@ _SIGNATURE_MAX_WORDS = 7     # a short unpunctuated last line after the last sen
 _CONJUNCTION = re.compile(r"^(?:و|ف|ثم |لكن|ولكن|بل |أو )")
 _LIST_START = re.compile(r"^(?:[-–—_•*·▪●◦+]|\(?\d{1,3}\s*[-.)/:]|\(?[a-zأ-ي][).])")
 _BULLET = re.compile(r"^[*•·▪●◦]\s")
+_OPENING_MAX = 2             # a body may open with this many caption lines before its first paragraph
 _PARAGRAPH_WORDS = 12        # an unpunctuated line this long next to a headline candidate is a paragraph
 _QUESTION_END = re.compile(r"[?؟][!?؟]*[\"'”»)\]}]*$")
 _QUESTION_START = re.compile(r"^(?:[وف]?(?:هل|كيف|لماذا|متى|ماذا|أين|ما الذي|من الذي))\s")
@@ -182,6 +183,7 @@ def _mark_untriggered(lines: list[_Line], params: H.HeadlineParams, known, own_k
             if ln.reason is not None:
                 continue
             i = index[id(ln)]
+            top = False
             prev = _neighbour(lines, i, -1)
             nxt = _neighbour(lines, i, 1)
             after_sep = prev is not None and prev.reason == "separator" and _prev_kept_is_prose(lines, i)
@@ -194,6 +196,8 @@ def _mark_untriggered(lines: list[_Line], params: H.HeadlineParams, known, own_k
                 need = params.sep_min_words
             elif prev is not None and prev.reason is None and _paragraph(prev):
                 need = params.bare_min_words
+            elif _after_opening(lines, i):   # under a photo caption, before the first paragraph
+                need, top = params.bare_min_words, True
             else:
                 continue
             if ln.words < need:
@@ -208,7 +212,8 @@ def _mark_untriggered(lines: list[_Line], params: H.HeadlineParams, known, own_k
             share = H.overlap(stems[id(ln)], counts)   # in the whole article
             if params.window:   # in the lines around it; a line that could be the author's must pass both
                 near = H.share_in(stems[id(ln)], _context_stems(lines, i, params.window, stems, own_stems))
-                share = max(share, near) if _authorial(ln, params) else max(near, share - params.article_slack)
+                share = max(share, near) if top or _authorial(ln, params) \
+                    else max(near, share - params.article_slack)
             if share > params.max_overlap:
                 continue
             ln.reason = "related-headline"
@@ -217,6 +222,14 @@ def _mark_untriggered(lines: list[_Line], params: H.HeadlineParams, known, own_k
             changed = True
         if not changed:
             break
+
+
+def _after_opening(lines: list[_Line], i: int) -> bool:
+    """Every kept line before line `i` is one of at most `_OPENING_MAX` short lines that are not sentences (a
+    photo caption, a name under a picture), and there is one: the body opens there. A headline pasted under the
+    caption sits where no paragraph precedes it, so it must pass every vocabulary test instead."""
+    before = [x for x in lines[:i] if x.reason is None]
+    return 0 < len(before) <= _OPENING_MAX and not any(_paragraph(x) or _is_prose(x) for x in before)
 
 
 def _between_bullets(lines: list[_Line], i: int) -> bool:

@@ -169,3 +169,20 @@ def test_a_chain_of_ellipses_is_the_authors_not_a_title():
     line = "فمضى بنا.. إلى كل مكان.. وعاد وحده..!"
     assert clean_article("عنوان", "\n".join([P1, line, P3, P2])).removed == []
     assert headline_shaped("جعجع.. مشعل.. عدن: الرياض تتأهب", 5, 3, 25)   # a title listing names
+
+
+def test_a_headline_under_the_opening_photo_caption_is_a_related_headline():
+    # the body opens with a caption (a name under a picture), then another story's headline, then the article
+    caption = "الوزير أحمد سالم"
+    article = [caption, "قال الوزير أحمد سالم إن " + P1.split(" ", 2)[2], P2]
+    body = "\n".join(article[:1] + [H2] + article[1:])
+    r = clean_article("عنوان", body)
+    assert reasons(r)[2] == "related-headline"
+    assert r.body == clean_article("عنوان", "\n".join(article)).body   # as if it had never been pasted there
+    r = clean_article("عنوان", body.replace(H2, "-\n" + H2))
+    assert reasons(r)[3] == "related-headline" and H2 not in r.body
+    # a subtitle of the article in that place shares its words, and stays
+    deck = "الحكومة تعلن القرار النهائي بعد مشاورات مع الأطراف"
+    assert clean_article("عنوان", body.replace(H2, deck)).removed == []
+    # the first line of a body, with nothing above it, is not judged by this rule
+    assert clean_article("عنوان", "\n".join([H2, P1, P2])).removed == []
