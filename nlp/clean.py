@@ -176,6 +176,9 @@ def _mark_untriggered(lines: list[_Line], params: H.HeadlineParams, known, own_k
     index = {id(ln): i for i, ln in enumerate(lines)}
     stems: dict[int, set[str]] = {}
     own_stems: set[str] = set()
+    pairs: dict[int, set] = {}
+    own_pairs: set = set()
+    pair_counts: dict = {}
     counts: dict[str, int] | None = None   # stem -> lines holding it; built once a candidate is in place
     for _ in range(4):
         changed = False
@@ -202,23 +205,32 @@ def _mark_untriggered(lines: list[_Line], params: H.HeadlineParams, known, own_k
                 continue
             if ln.words < need:
                 continue
-            if counts is None:   # the article's vocabulary: its title and kept lines
+            if counts is None:   # the article's vocabulary: its title and kept lines, words and two-word names
                 stems = {id(x): H.content_words(key_of(x)) for x in lines if x.reason is None}
-                counts = {}
-                own_stems = H.content_words(own_key)
-                for ws in [own_stems, *stems.values()]:
+                pairs = {id(x): H.name_pairs(key_of(x)) for x in lines if x.reason is None}
+                counts, pair_counts = {}, {}
+                own_stems, own_pairs = H.content_words(own_key), H.name_pairs(own_key)
+                for ws, ps in zip([own_stems, *stems.values()], [own_pairs, *pairs.values()]):
                     for w in ws:
                         counts[w] = counts.get(w, 0) + 1
-            share = H.overlap(stems[id(ln)], counts)   # in the whole article
-            if params.window:   # in the lines around it; a line that could be the author's must pass both
-                near = H.share_in(stems[id(ln)], _context_stems(lines, i, params.window, stems, own_stems))
-                share = max(share, near) if top or _authorial(ln, params) \
-                    else max(near, share - params.article_slack)
+                    for pr in ps:
+                        pair_counts[pr] = pair_counts.get(pr, 0) + 1
+            # a line that could be the author's must pass both tests, word by word; a headline-like one counts
+            # a two-word name it shares (`حزب الله`) as one shared unit
+            strict = top or _authorial(ln, params)
+            names = frozenset() if strict else pairs[id(ln)]
+            share = H.overlap(stems[id(ln)], counts, names, pair_counts)   # in the whole article
+            if params.window:   # in the lines around it
+                near_stems, near_pairs = _context(lines, i, params.window, stems, own_stems, pairs, own_pairs)
+                near = H.share_in(stems[id(ln)], near_stems, names, near_pairs)
+                share = max(share, near) if strict else max(near, share - params.article_slack)
             if share > params.max_overlap:
                 continue
             ln.reason = "related-headline"
             for w in stems[id(ln)]:
                 counts[w] -= 1
+            for pr in pairs[id(ln)]:
+                pair_counts[pr] -= 1
             changed = True
         if not changed:
             break
@@ -267,17 +279,20 @@ def _paragraph(line: _Line) -> bool:
     return _is_prose(line) or (line.words >= _PARAGRAPH_WORDS and not _LIST_START.match(line.text))
 
 
-def _context_stems(lines: list[_Line], i: int, window: int, stems: dict[int, set[str]], own: set[str]) -> set[str]:
-    """The content stems of the title and of the `window` nearest kept lines before and after line `i`."""
-    out = set(own)
+def _context(lines: list[_Line], i: int, window: int, stems: dict[int, set[str]], own: set[str],
+             pairs: dict[int, set], own_pairs: set) -> tuple[set[str], set]:
+    """The content stems and name pairs of the title and of the `window` nearest kept lines before and after
+    line `i`."""
+    out, out_pairs = set(own), set(own_pairs)
     for step in (-1, 1):
         j, left = i + step, window
         while left and 0 <= j < len(lines):
             if lines[j].reason is None:
                 out |= stems.get(id(lines[j]), set())
+                out_pairs |= pairs.get(id(lines[j]), set())
                 left -= 1
             j += step
-    return out
+    return out, out_pairs
 
 
 def _neighbour(lines: list[_Line], i: int, step: int) -> _Line | None:

@@ -186,3 +186,17 @@ def test_a_headline_under_the_opening_photo_caption_is_a_related_headline():
     assert clean_article("عنوان", body.replace(H2, deck)).removed == []
     # the first line of a body, with nothing above it, is not judged by this rule
     assert clean_article("عنوان", "\n".join([H2, P1, P2])).removed == []
+
+
+def test_a_two_word_name_shared_with_the_next_paragraph_counts_once():
+    # another story's headline shares `الأمم المتحدة` and `الوقود` with the paragraphs around it: 3 of its 8 words
+    # word by word (above the threshold), but 2 of 7 units when the name counts once
+    a = "قال دبلوماسيون إن الأمم المتحدة دعت أطراف النزاع إلى استئناف المفاوضات في جنيف الأسبوع المقبل دون شروط مسبقة."
+    b = ("وأوضح المبعوث الأممي أن الأمم المتحدة تواصل اتصالاتها مع الحكومة والمعارضة لتأمين وصول شحنات الوقود إلى "
+         "المدن.")
+    c = "وكانت جولة المفاوضات السابقة قد انتهت من دون اتفاق على وقف إطلاق النار أو تبادل الأسرى بين الطرفين."
+    headline = "الأمم المتحدة تحذر من مجاعة وشيكة في اليمن بسبب نقص الوقود"
+    r = clean_article("عنوان", "\n".join([a, b, headline, c]))
+    assert reasons(r) == {3: "related-headline"} and r.body == "\n".join([a, b, c])
+    # the section's crosshead shares the name and its subject: it stays
+    assert clean_article("عنوان", "\n".join([a, b, "موقف الأمم المتحدة من المفاوضات", c])).removed == []
