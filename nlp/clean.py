@@ -178,7 +178,7 @@ def _mark_untriggered(lines: list[_Line], params: H.HeadlineParams, known, own_k
     own_stems: set[str] = set()
     pairs: dict[int, set] = {}
     own_pairs: set = set()
-    pair_counts: dict = {}
+    pair_counts: dict | None = None        # two-word name -> lines holding it; built once a line needs it
     counts: dict[str, int] | None = None   # stem -> lines holding it; built once a candidate is in place
     for _ in range(4):
         changed = False
@@ -205,35 +205,54 @@ def _mark_untriggered(lines: list[_Line], params: H.HeadlineParams, known, own_k
                 continue
             if ln.words < need:
                 continue
-            if counts is None:   # the article's vocabulary: its title and kept lines, words and two-word names
+            if counts is None:   # the article's vocabulary: its title and kept lines
                 stems = {id(x): H.content_words(key_of(x)) for x in lines if x.reason is None}
-                pairs = {id(x): H.name_pairs(key_of(x)) for x in lines if x.reason is None}
-                counts, pair_counts = {}, {}
-                own_stems, own_pairs = H.content_words(own_key), H.name_pairs(own_key)
-                for ws, ps in zip([own_stems, *stems.values()], [own_pairs, *pairs.values()]):
+                counts = {}
+                own_stems = H.content_words(own_key)
+                for ws in [own_stems, *stems.values()]:
                     for w in ws:
                         counts[w] = counts.get(w, 0) + 1
-                    for pr in ps:
-                        pair_counts[pr] = pair_counts.get(pr, 0) + 1
-            # a line that could be the author's must pass both tests, word by word; a headline-like one counts
-            # a two-word name it shares (`حزب الله`) as one shared unit
+            # a line that could be the author's must pass both tests, word by word
             strict = top or _authorial(ln, params)
-            names = frozenset() if strict else pairs[id(ln)]
-            share = H.overlap(stems[id(ln)], counts, names, pair_counts)   # in the whole article
-            if params.window:   # in the lines around it
-                near_stems, near_pairs = _context(lines, i, params.window, stems, own_stems, pairs, own_pairs)
-                near = H.share_in(stems[id(ln)], near_stems, names, near_pairs)
-                share = max(share, near) if strict else max(near, share - params.article_slack)
+            share = _share(lines, i, params, strict, stems, counts, own_stems)
+            if share > params.max_overlap and not strict:
+                # a headline-like line counts a two-word name it shares (`حزب الله`) as one shared unit; that only
+                # lowers the share, so it is computed only for a line the words alone keep
+                if pair_counts is None:   # the article's two-word names, from the lines still kept
+                    pairs = {id(x): H.name_pairs(key_of(x)) for x in lines if x.reason is None}
+                    own_pairs = H.name_pairs(own_key)
+                    pair_counts = {}
+                    for ps in [own_pairs, *pairs.values()]:
+                        for pr in ps:
+                            pair_counts[pr] = pair_counts.get(pr, 0) + 1
+                share = _share(lines, i, params, strict, stems, counts, own_stems, pairs, pair_counts, own_pairs)
             if share > params.max_overlap:
                 continue
             ln.reason = "related-headline"
             for w in stems[id(ln)]:
                 counts[w] -= 1
-            for pr in pairs[id(ln)]:
-                pair_counts[pr] -= 1
+            if pair_counts is not None:
+                for pr in pairs[id(ln)]:
+                    pair_counts[pr] -= 1
             changed = True
         if not changed:
             break
+
+
+def _share(lines: list[_Line], i: int, params: H.HeadlineParams, strict: bool, stems: dict[int, set[str]],
+           counts: dict[str, int], own_stems: set[str], pairs: dict[int, set] | None = None,
+           pair_counts: dict | None = None, own_pairs: set = frozenset()) -> float:
+    """Line `i`'s share of content words in its context: the whole article, and with a window the lines around it
+    (a `strict` line must pass both; another one the window, and the article within `article_slack`). With
+    `pairs`, a two-word name shared as a whole is one unit."""
+    words = stems[id(lines[i])]
+    names = pairs[id(lines[i])] if pairs is not None else frozenset()
+    share = H.overlap(words, counts, names, pair_counts)   # in the whole article
+    if params.window:   # in the lines around it
+        near_stems, near_pairs = _context(lines, i, params.window, stems, own_stems, pairs or {}, own_pairs)
+        near = H.share_in(words, near_stems, names, near_pairs)
+        share = max(share, near) if strict else max(near, share - params.article_slack)
+    return share
 
 
 def _after_opening(lines: list[_Line], i: int) -> bool:
