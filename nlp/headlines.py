@@ -6,10 +6,10 @@ from the author's crossheads by signals no single site's markup decides:
     continued sentence (`وقال`, `كما`, `لكن`, ...), not a quotation, not a list item;
   - position: right after a separator line and before a paragraph, or between two paragraphs of prose;
   - vocabulary: a crosshead announces the section it heads, so most of its words recur in the article; the
-    headline of another story shares few (`overlap` <= `max_overlap`);
+    headline of another story shares few (`overlap` <= `max_overlap`), a two-word name it shares counting once;
   - memory: a line equal (after the dedup normalization) to a title the same source published recently.
 The thresholds are data (`HeadlineParams`), chosen by a leave-one-site-out evaluation
-(bench/clean_headlines_eval.py); the defaults below are its choice on all sites (ten of the twelve folds chose the same). Pure: no I/O, no Kafka;
+(bench/clean_headlines_eval.py); the defaults below are its choice on all sites (eleven of the twelve folds chose the same). Pure: no I/O, no Kafka;
 the memory is an object the caller owns and passes in.
 """
 from __future__ import annotations
