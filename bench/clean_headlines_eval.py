@@ -190,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--misses", help="comma-separated sites: print the inserted headlines the default cleaner "
                     "keeps (sep-single, bare) with their neighbours, and the own lines it drops; only on sites "
                     "you tune on")
+    ap.add_argument("--dump", help="write the whole grid (per setting, site and layout: heads, removed, own, kept) "
+                    "to this JSON file, to study fold-selection rules without re-running it")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(Path(args.baseline_root).resolve()) if args.baseline_root else str(ROOT))
     sys.path.insert(1, str(ROOT / "bench"))
@@ -239,6 +241,12 @@ def main(argv: list[str] | None = None) -> int:
         params = H.HeadlineParams(**dict(zip(GRID, values)))
         table[values] = {s: {lay: score(cases[s][lay], clean_mod.clean_article, params) for lay in LAYOUTS}
                          for s in names}
+
+    if args.dump:
+        rows = [{"values": list(v), "site": s, "layout": lay,
+                 **{k: getattr(c, k) for k in Cell.__slots__}}
+                for v, by_site in table.items() for s, cells in by_site.items() for lay, c in cells.items()]
+        Path(args.dump).write_text(json.dumps(rows), encoding="utf-8")
 
     def site_total(cells: dict[str, Cell]) -> Cell:
         t = Cell()

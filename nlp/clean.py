@@ -29,6 +29,7 @@ _SIGNATURE_MAX_WORDS = 7     # a short unpunctuated last line after the last sen
 _CONJUNCTION = re.compile(r"^(?:و|ف|ثم |لكن|ولكن|بل |أو )")
 _LIST_START = re.compile(r"^(?:[-–—_•*·▪●◦+]|\(?\d{1,3}\s*[-.)/:]|\(?[a-zأ-ي][).])")
 _BULLET = re.compile(r"^[*•·▪●◦]\s")
+_OPENING_MAX = 2             # a body may open with this many caption lines before its first paragraph
 _PARAGRAPH_WORDS = 12        # an unpunctuated line this long next to a headline candidate is a paragraph
 _QUESTION_END = re.compile(r"[?؟][!?؟]*[\"'”»)\]}]*$")
 _QUESTION_START = re.compile(r"^(?:[وف]?(?:هل|كيف|لماذا|متى|ماذا|أين|ما الذي|من الذي))\s")
@@ -175,6 +176,9 @@ def _mark_untriggered(lines: list[_Line], params: H.HeadlineParams, known, own_k
     index = {id(ln): i for i, ln in enumerate(lines)}
     stems: dict[int, set[str]] = {}
     own_stems: set[str] = set()
+    pairs: dict[int, set] = {}
+    own_pairs: set = set()
+    pair_counts: dict | None = None        # two-word name -> lines holding it; built once a line needs it
     counts: dict[str, int] | None = None   # stem -> lines holding it; built once a candidate is in place
     for _ in range(4):
         changed = False
@@ -182,6 +186,7 @@ def _mark_untriggered(lines: list[_Line], params: H.HeadlineParams, known, own_k
             if ln.reason is not None:
                 continue
             i = index[id(ln)]
+            top = False
             prev = _neighbour(lines, i, -1)
             nxt = _neighbour(lines, i, 1)
             after_sep = prev is not None and prev.reason == "separator" and _prev_kept_is_prose(lines, i)
@@ -194,6 +199,8 @@ def _mark_untriggered(lines: list[_Line], params: H.HeadlineParams, known, own_k
                 need = params.sep_min_words
             elif prev is not None and prev.reason is None and _paragraph(prev):
                 need = params.bare_min_words
+            elif _after_opening(lines, i):   # under a photo caption, before the first paragraph
+                need, top = params.bare_min_words, True
             else:
                 continue
             if ln.words < need:
@@ -205,18 +212,55 @@ def _mark_untriggered(lines: list[_Line], params: H.HeadlineParams, known, own_k
                 for ws in [own_stems, *stems.values()]:
                     for w in ws:
                         counts[w] = counts.get(w, 0) + 1
-            share = H.overlap(stems[id(ln)], counts)   # in the whole article
-            if params.window:   # in the lines around it; a line that could be the author's must pass both
-                near = H.share_in(stems[id(ln)], _context_stems(lines, i, params.window, stems, own_stems))
-                share = max(share, near) if _authorial(ln, params) else max(near, share - params.article_slack)
+            # a line that could be the author's must pass both tests, word by word
+            strict = top or _authorial(ln, params)
+            share = _share(lines, i, params, strict, stems, counts, own_stems)
+            if share > params.max_overlap and not strict:
+                # a headline-like line counts a two-word name it shares (`حزب الله`) as one shared unit; that only
+                # lowers the share, so it is computed only for a line the words alone keep
+                if pair_counts is None:   # the article's two-word names, from the lines still kept
+                    pairs = {id(x): H.name_pairs(key_of(x)) for x in lines if x.reason is None}
+                    own_pairs = H.name_pairs(own_key)
+                    pair_counts = {}
+                    for ps in [own_pairs, *pairs.values()]:
+                        for pr in ps:
+                            pair_counts[pr] = pair_counts.get(pr, 0) + 1
+                share = _share(lines, i, params, strict, stems, counts, own_stems, pairs, pair_counts, own_pairs)
             if share > params.max_overlap:
                 continue
             ln.reason = "related-headline"
             for w in stems[id(ln)]:
                 counts[w] -= 1
+            if pair_counts is not None:
+                for pr in pairs[id(ln)]:
+                    pair_counts[pr] -= 1
             changed = True
         if not changed:
             break
+
+
+def _share(lines: list[_Line], i: int, params: H.HeadlineParams, strict: bool, stems: dict[int, set[str]],
+           counts: dict[str, int], own_stems: set[str], pairs: dict[int, set] | None = None,
+           pair_counts: dict | None = None, own_pairs: set = frozenset()) -> float:
+    """Line `i`'s share of content words in its context: the whole article, and with a window the lines around it
+    (a `strict` line must pass both; another one the window, and the article within `article_slack`). With
+    `pairs`, a two-word name shared as a whole is one unit."""
+    words = stems[id(lines[i])]
+    names = pairs[id(lines[i])] if pairs is not None else frozenset()
+    share = H.overlap(words, counts, names, pair_counts)   # in the whole article
+    if params.window:   # in the lines around it
+        near_stems, near_pairs = _context(lines, i, params.window, stems, own_stems, pairs or {}, own_pairs)
+        near = H.share_in(words, near_stems, names, near_pairs)
+        share = max(share, near) if strict else max(near, share - params.article_slack)
+    return share
+
+
+def _after_opening(lines: list[_Line], i: int) -> bool:
+    """Every kept line before line `i` is one of at most `_OPENING_MAX` short lines that are not sentences (a
+    photo caption, a name under a picture), and there is one: the body opens there. A headline pasted under the
+    caption sits where no paragraph precedes it, so it must pass every vocabulary test instead."""
+    before = [x for x in lines[:i] if x.reason is None]
+    return 0 < len(before) <= _OPENING_MAX and not any(_paragraph(x) or _is_prose(x) for x in before)
 
 
 def _between_bullets(lines: list[_Line], i: int) -> bool:
@@ -254,17 +298,20 @@ def _paragraph(line: _Line) -> bool:
     return _is_prose(line) or (line.words >= _PARAGRAPH_WORDS and not _LIST_START.match(line.text))
 
 
-def _context_stems(lines: list[_Line], i: int, window: int, stems: dict[int, set[str]], own: set[str]) -> set[str]:
-    """The content stems of the title and of the `window` nearest kept lines before and after line `i`."""
-    out = set(own)
+def _context(lines: list[_Line], i: int, window: int, stems: dict[int, set[str]], own: set[str],
+             pairs: dict[int, set], own_pairs: set) -> tuple[set[str], set]:
+    """The content stems and name pairs of the title and of the `window` nearest kept lines before and after
+    line `i`."""
+    out, out_pairs = set(own), set(own_pairs)
     for step in (-1, 1):
         j, left = i + step, window
         while left and 0 <= j < len(lines):
             if lines[j].reason is None:
                 out |= stems.get(id(lines[j]), set())
+                out_pairs |= pairs.get(id(lines[j]), set())
                 left -= 1
             j += step
-    return out
+    return out, out_pairs
 
 
 def _neighbour(lines: list[_Line], i: int, step: int) -> _Line | None:

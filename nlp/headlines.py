@@ -6,10 +6,10 @@ from the author's crossheads by signals no single site's markup decides:
     continued sentence (`وقال`, `كما`, `لكن`, ...), not a quotation, not a list item;
   - position: right after a separator line and before a paragraph, or between two paragraphs of prose;
   - vocabulary: a crosshead announces the section it heads, so most of its words recur in the article; the
-    headline of another story shares few (`overlap` <= `max_overlap`);
+    headline of another story shares few (`overlap` <= `max_overlap`), a two-word name it shares counting once;
   - memory: a line equal (after the dedup normalization) to a title the same source published recently.
 The thresholds are data (`HeadlineParams`), chosen by a leave-one-site-out evaluation
-(bench/clean_headlines_eval.py); the defaults below are its choice on all sites (ten of the twelve folds chose the same). Pure: no I/O, no Kafka;
+(bench/clean_headlines_eval.py); the defaults below are its choice on all sites (eleven of the twelve folds chose the same). Pure: no I/O, no Kafka;
 the memory is an object the caller owns and passes in.
 """
 from __future__ import annotations
@@ -137,19 +137,37 @@ def content_words(key: str) -> set[str]:
 STOP_STEMS = frozenset(filter(None, (_stem(w) for w in title_key(_FUNCTION_WORDS).split())))
 
 
-def overlap(words: set[str], counts: dict[str, int]) -> float:
+def name_pairs(key: str) -> set[tuple[str, str]]:
+    """The adjacent pairs of content stems of a line's title key (a function word or a number between two words
+    breaks the pair): the two-word names (`حزب الله`, `الأمم المتحدة`) a line may share with another."""
+    seq = [w if w and w not in STOP_STEMS and not w.isdigit() else "" for w in map(_stem, key.split())]
+    return {(a, b) for a, b in zip(seq, seq[1:]) if a and b and a != b}
+
+
+def _unit_share(shared: int, words: int, merged: int) -> float:
+    """A share in which a name of several words, shared as a whole, is one shared unit: each of the `merged`
+    pairs found side by side in the other line(s) too joins two units into one."""
+    return max(0, shared - merged) / (words - merged) if words > merged else 1.0
+
+
+def overlap(words: set[str], counts: dict[str, int], pairs: set = frozenset(),
+            pair_counts: dict | None = None) -> float:
     """The share of a line's content stems that occur elsewhere in the article. `counts`: per stem, the number
-    of the article's lines (its title included) that hold it, this line included."""
+    of the article's lines (its title included) that hold it, this line included. With `pairs` (`name_pairs`)
+    and their `pair_counts`, a name the line shares with another line counts once."""
     if not words:
         return 1.0
-    return sum(counts.get(w, 0) > 1 for w in words) / len(words)
+    shared = sum(counts.get(w, 0) > 1 for w in words)
+    merged = sum(pair_counts.get(p, 0) > 1 for p in pairs) if pair_counts else 0
+    return _unit_share(shared, len(words), merged)
 
 
-def share_in(words: set[str], context: set[str]) -> float:
-    """The share of a line's content stems found in `context` (1.0 for a line without any)."""
+def share_in(words: set[str], context: set[str], pairs: set = frozenset(), context_pairs: set = frozenset()) -> float:
+    """The share of a line's content stems found in `context` (1.0 for a line without any); a pair of `pairs`
+    found in `context_pairs` too is one unit (see `overlap`)."""
     if not words:
         return 1.0
-    return sum(w in context for w in words) / len(words)
+    return _unit_share(sum(w in context for w in words), len(words), len(pairs & context_pairs))
 
 
 TITLE_MAX_WORDS = 30            # a body line longer than this is never looked up in the memory (a paragraph)

@@ -169,3 +169,34 @@ def test_a_chain_of_ellipses_is_the_authors_not_a_title():
     line = "فمضى بنا.. إلى كل مكان.. وعاد وحده..!"
     assert clean_article("عنوان", "\n".join([P1, line, P3, P2])).removed == []
     assert headline_shaped("جعجع.. مشعل.. عدن: الرياض تتأهب", 5, 3, 25)   # a title listing names
+
+
+def test_a_headline_under_the_opening_photo_caption_is_a_related_headline():
+    # the body opens with a caption (a name under a picture), then another story's headline, then the article
+    caption = "الوزير أحمد سالم"
+    article = [caption, "قال الوزير أحمد سالم إن " + P1.split(" ", 2)[2], P2]
+    body = "\n".join(article[:1] + [H2] + article[1:])
+    r = clean_article("عنوان", body)
+    assert reasons(r)[2] == "related-headline"
+    assert r.body == clean_article("عنوان", "\n".join(article)).body   # as if it had never been pasted there
+    r = clean_article("عنوان", body.replace(H2, "-\n" + H2))
+    assert reasons(r)[3] == "related-headline" and H2 not in r.body
+    # a subtitle of the article in that place shares its words, and stays
+    deck = "الحكومة تعلن القرار النهائي بعد مشاورات مع الأطراف"
+    assert clean_article("عنوان", body.replace(H2, deck)).removed == []
+    # the first line of a body, with nothing above it, is not judged by this rule
+    assert clean_article("عنوان", "\n".join([H2, P1, P2])).removed == []
+
+
+def test_a_two_word_name_shared_with_the_next_paragraph_counts_once():
+    # another story's headline shares `الأمم المتحدة` and `الوقود` with the paragraphs around it: 3 of its 8 words
+    # word by word (above the threshold), but 2 of 7 units when the name counts once
+    a = "قال دبلوماسيون إن الأمم المتحدة دعت أطراف النزاع إلى استئناف المفاوضات في جنيف الأسبوع المقبل دون شروط مسبقة."
+    b = ("وأوضح المبعوث الأممي أن الأمم المتحدة تواصل اتصالاتها مع الحكومة والمعارضة لتأمين وصول شحنات الوقود إلى "
+         "المدن.")
+    c = "وكانت جولة المفاوضات السابقة قد انتهت من دون اتفاق على وقف إطلاق النار أو تبادل الأسرى بين الطرفين."
+    headline = "الأمم المتحدة تحذر من مجاعة وشيكة في اليمن بسبب نقص الوقود"
+    r = clean_article("عنوان", "\n".join([a, b, headline, c]))
+    assert reasons(r) == {3: "related-headline"} and r.body == "\n".join([a, b, c])
+    # the section's crosshead shares the name and its subject: it stays
+    assert clean_article("عنوان", "\n".join([a, b, "موقف الأمم المتحدة من المفاوضات", c])).removed == []
