@@ -1,7 +1,7 @@
 """Where a pipeline worker's time goes: py-spy samples one `akhbar worker` (the bench's agents) during a burst.
 
     uv run --locked python -m bench.profile_worker [--n 300] [--seconds 30] [--raw prof.txt]
-        [--agents ingest,clean,entities] [--rate 10]
+        [--agents ingest,clean,entities] [--rate 10] [--guarantee at_least_once]
 
 Starts one worker on a fresh topic set of AKHBAR_BROKER, warms it with the seed article, attaches py-spy, sends
 `--n` dev articles at once and prints the share of the samples per thread and, for the event-loop thread, per
@@ -23,7 +23,7 @@ from pathlib import Path
 
 from bench import broker, dataset
 from bench.report import percentile
-from streams.settings import Settings
+from streams.settings import GUARANTEES, Settings
 from streams.topics import ENRICHED, ENTITIES, create_topics
 
 # (label, path fragments), matched from the innermost frame outwards
@@ -37,6 +37,7 @@ KINDS = (
     ("pipeline agents and DLQ glue", ("agents/",)),
     ("Faust tables (state, changelog)", ("faust/tables/", "faust/stores/")),
     ("aiokafka client (produce, fetch, protocol)", ("aiokafka/",)),
+    ("akhbar's Faust fixes (the exactly_once gate and commits, acks, seeks)", ("streams/faust_fixes/",)),
     ("logging", ("logging/",)),
     ("Faust / mode machinery (streams, agents, topics, commits)", ("faust/", "mode/")),
     ("asyncio event loop", ("asyncio/", "selectors.py")),
@@ -74,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--raw", type=Path, help="keep py-spy's raw output here")
     ap.add_argument("--agents", default=broker.PIPELINE_AGENTS)
     ap.add_argument("--rate", type=float, help="afterwards, send --n other articles at this rate: latency")
+    ap.add_argument("--guarantee", choices=GUARANTEES, help="the worker's processing guarantee (default: the default)")
     args = ap.parse_args(argv)
     bootstrap = Settings.from_env().bootstrap_servers
     articles = dataset.load(dataset.default_data(), 2 * args.n)
@@ -83,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="akhbar-profile-"))
     raw = args.raw or tmp / "py-spy.txt"
     settings, env = broker.fresh_settings(bootstrap, tmp)
+    if args.guarantee:
+        env["AKHBAR_PROCESSING_GUARANTEE"] = args.guarantee
     asyncio.run(create_topics(settings))
     group = broker.Workers(settings, env, tmp, agents=args.agents)
     latency = None
