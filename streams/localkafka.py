@@ -26,6 +26,16 @@ KAFKA_DIR = REPO_ROOT / "deploy" / "kafka"
 LIB_DIR = KAFKA_DIR / "lib"
 
 
+
+def cluster_id() -> str:
+    """A new KRaft cluster id: a random UUID in URL-safe base64, as `kafka-storage random-uuid` prints it, never
+    one that starts with "-" (the storage tool's argument parser takes such an id for an option and fails; one id
+    in 32 does; Kafka's Uuid.randomUuid draws again the same way)."""
+    while True:
+        out = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not out.startswith("-"):
+            return out
+
 class KafkaError(RuntimeError):
     pass
 
@@ -151,8 +161,7 @@ class LocalBroker:
         java = ["java", "-Xms256m", "-Xmx768m", f"-Dlog4j2.configurationFile={KAFKA_DIR / 'log4j2.properties'}",
                 "-cp", str(LIB_DIR / "*")]
         if not (data / "meta.properties").exists():
-            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-            fmt = subprocess.run(java + ["kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(props),
+            fmt = subprocess.run(java + ["kafka.tools.StorageTool", "format", "-t", cluster_id(), "-c", str(props),
                                          "--ignore-formatted"], capture_output=True, text=True)
             if fmt.returncode != 0:
                 raise KafkaError(f"formatting KRaft storage failed:\n{fmt.stdout}{fmt.stderr}")
