@@ -30,7 +30,7 @@ LIB_DIR = KAFKA_DIR / "lib"
 def cluster_id() -> str:
     """A new KRaft cluster id: a random UUID in URL-safe base64, as `kafka-storage random-uuid` prints it, never
     one that starts with "-" (the storage tool's argument parser takes such an id for an option and fails; one id
-    in 32 does; Kafka's Uuid.randomUuid draws again the same way)."""
+    in 64 does; Kafka's Uuid.randomUuid draws again the same way)."""
     while True:
         out = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         if not out.startswith("-"):
