@@ -75,8 +75,9 @@ async def _getmany_fresh(self: Consumer, timeout: float):
         # while another was being sought, and the records between were never processed (1,262
         # articles.stories records in one CI run)
         pending, state.resought = state.resought, set()
+        assigned = self.assignment()
         for tp in sorted(pending):
-            if tp in state.next:
+            if tp in state.next and tp in assigned:  # one revoked since is sought by its next rebalance
                 await _seek(self, state, tp, state.next[tp])
     before = dict(state.epoch)
     sought_again: set = set()

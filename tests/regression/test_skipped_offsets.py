@@ -191,3 +191,27 @@ def test_partitions_fetched_during_the_seek_are_all_sought_back_before_any_is_re
         again = set(part.done[tp][part.mark[tp]:])
         assert set(range(6, part.n)) <= again, \
             f"partition {tp.partition}: offsets not processed after the seek: {sorted(set(range(6, part.n)) - again)}"
+
+
+def test_a_partition_revoked_before_it_is_sought_back_is_left_to_its_next_rebalance(monkeypatch):
+    monkeypatch.setattr(skipped_offsets, "_upstream_getmany", _TwoPartitions.batch)
+    skipped_offsets.apply({_TwoPartitions.tps[0].topic})
+    part = _TwoPartitions(n=10)
+    kept, revoked = part.tps
+    part.assignment = lambda: {kept}  # aiokafka refuses to seek a partition that is not assigned
+    sought = []
+
+    async def seek(tp, offset):
+        assert tp in part.assignment(), f"sought {tp}, which is not assigned"
+        sought.append((tp, offset))
+
+    part.seek = seek
+    state = skipped_offsets.seeks(part)
+    state.next.update({kept: 4, revoked: 7})
+    state.resought |= {kept, revoked}
+
+    async def one_batch():
+        return [m.offset async for _, m in skipped_offsets._getmany_fresh(part, 1.0)]
+
+    asyncio.run(one_batch())
+    assert sought == [(kept, 4)] and not state.resought
