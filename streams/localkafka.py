@@ -26,7 +26,6 @@ KAFKA_DIR = REPO_ROOT / "deploy" / "kafka"
 LIB_DIR = KAFKA_DIR / "lib"
 
 
-
 def cluster_id() -> str:
     """A new KRaft cluster id: a random UUID in URL-safe base64, as `kafka-storage random-uuid` prints it, never
     one that starts with "-" (the storage tool's argument parser takes such an id for an option and fails; one id
@@ -35,6 +34,7 @@ def cluster_id() -> str:
         out = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         if not out.startswith("-"):
             return out
+
 
 class KafkaError(RuntimeError):
     pass
