@@ -129,23 +129,29 @@ async def create_topics(settings: Settings, extra: list[tuple[str, int, dict[str
         return [t.name for t in new]
 
 
+async def partitions_of(admin, names) -> dict[str, list[int]]:
+    """Topic name -> its partition numbers, for those of `names` that exist on the cluster, from one metadata
+    request that names just them. `admin.list_topics()` asks for the metadata of every topic of the cluster
+    (thousands of partitions on a shared one) and `admin.describe_topics()` asks with topic auto-creation on,
+    so that a broker with auto.create.topics.enable would create the missing ones."""
+    from aiokafka.protocol.metadata import MetadataRequest
+
+    if not names:
+        return {}
+    answer = await admin._send_request(MetadataRequest(sorted(names), allow_auto_topic_creation=False))
+    return {meta["topic"]: sorted(p["partition"] for p in meta["partitions"])
+            for meta in answer.to_object()["topics"] if meta["error_code"] == 0}
+
+
 async def describe_topics(settings: Settings) -> dict[str, int | None]:
     """Full topic name -> partition count on the cluster (None when missing)."""
     async with admin_client(settings) as admin:
         names = [name for name, _, _ in catalogue(settings)]
-        existing = set(await admin.list_topics())
-        found = {name: None for name in names}
-        present = [n for n in names if n in existing]
-        if present:
-            for meta in await admin.describe_topics(present):
-                found[meta["topic"]] = len(meta["partitions"])
-        return found
+        found = await partitions_of(admin, names)
+        return {name: len(found[name]) if name in found else None for name in names}
 
 
 async def partition_ids(settings: Settings, topic: str) -> list[int]:
     """The partition numbers of `topic` on the cluster ([] when it does not exist)."""
     async with admin_client(settings) as admin:
-        if topic not in set(await admin.list_topics()):
-            return []
-        (meta,) = await admin.describe_topics([topic])
-        return sorted(p["partition"] for p in meta["partitions"])
+        return (await partitions_of(admin, [topic])).get(topic, [])

@@ -13,17 +13,51 @@ EXIT_BROKER_DOWN = 69  # EX_UNAVAILABLE
 PROBE_INTERVAL_S = 2.0
 
 
-async def cluster_size(bootstrap: str, timeout: float = 5.0, **security) -> int:
-    """A real metadata round trip: the number of brokers that answer."""
-    from aiokafka.admin import AIOKafkaAdminClient
+class ClusterProbe:
+    """Asks the cluster how many brokers it has, over one client kept between probes.
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout * 1000), **security)
+    Each probe is one metadata request that names no topic (an empty list, Metadata v1+), so its answer is the
+    broker list alone. A new admin client per probe, asking `describe_cluster()`, cost a bootstrap and the
+    metadata of *every* topic of the cluster, twice, every PROBE_INTERVAL_S: with a few thousand partitions
+    on the cluster, decoding those answers took a fifth of a worker's event loop (py-spy, issue 14). After a
+    failed probe the client is closed and the next probe connects anew."""
+
+    def __init__(self, bootstrap: str, timeout: float = 5.0, **security):
+        self.bootstrap, self.timeout, self.security = bootstrap, timeout, security
+        self._client = None
+
+    async def brokers(self) -> int:
+        from aiokafka.client import AIOKafkaClient
+        from aiokafka.protocol.metadata import MetadataRequest
+
+        try:
+            if self._client is None:
+                client = AIOKafkaClient(bootstrap_servers=self.bootstrap,
+                                        request_timeout_ms=int(self.timeout * 1000), **self.security)
+                self._client = client
+                await asyncio.wait_for(client.bootstrap(), self.timeout)
+            node = self._client.get_random_node()
+            if node is None:
+                return 0
+            answer = await asyncio.wait_for(self._client.send(node, MetadataRequest([])), self.timeout)
+            return len(answer.brokers)
+        except BaseException:
+            await self.close()
+            raise
+
+    async def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            await client.close()
+
+
+async def cluster_size(bootstrap: str, timeout: float = 5.0, **security) -> int:
+    """A real metadata round trip: the number of brokers that answer (one probe, on a client of its own)."""
+    probe = ClusterProbe(bootstrap, timeout, **security)
     try:
-        await asyncio.wait_for(admin.start(), timeout)
-        cluster = await asyncio.wait_for(admin.describe_cluster(), timeout)
-        return len(cluster["brokers"])
+        return await probe.brokers()
     finally:
-        await admin.close()
+        await probe.close()
 
 
 class BrokerWatchdog:
@@ -31,6 +65,7 @@ class BrokerWatchdog:
         self.settings = settings
         self.clock = clock
         self.down_since: float | None = None
+        self.cluster = ClusterProbe(settings.bootstrap_servers, **settings.kafka_security())
 
     def observe(self, ok: bool) -> float:
         """Record one probe; returns for how long the brokers have been unreachable (0 when up)."""
@@ -45,7 +80,7 @@ class BrokerWatchdog:
 
     async def probe(self) -> bool:
         try:
-            return await cluster_size(self.settings.bootstrap_servers, **self.settings.kafka_security()) > 0
+            return await self.cluster.brokers() > 0
         except Exception:
             return False
 

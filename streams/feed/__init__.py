@@ -270,7 +270,7 @@ async def poll_cluster(settings, base_app_id: str, every: float = 5.0) -> None:
     from aiokafka import AIOKafkaConsumer, TopicPartition
     from aiokafka.admin import AIOKafkaAdminClient
 
-    from streams.topics import ALERTS_DLQ, catalogue
+    from streams.topics import ALERTS_DLQ, catalogue, partitions_of
 
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers, **settings.kafka_security())
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers, enable_auto_commit=False,
@@ -282,10 +282,8 @@ async def poll_cluster(settings, base_app_id: str, every: float = 5.0) -> None:
         while True:
             try:
                 ends: dict = {}
-                existing = set(await admin.list_topics()) & names
-                tps = []
-                for meta in (await admin.describe_topics(sorted(existing))) if existing else []:
-                    tps += [TopicPartition(meta["topic"], p["partition"]) for p in meta["partitions"]]
+                tps = [TopicPartition(topic, p) for topic, ps in (await partitions_of(admin, names)).items()
+                       for p in ps]
                 if tps:
                     ends = await asyncio.wait_for(consumer.end_offsets(tps), OFFSETS_TIMEOUT_S)
                 totals: dict[str, int] = {}
