@@ -14,10 +14,10 @@ This module routes and commits by the event being processed:
   ``current_event()``); a table's changelog write, which Faust's producer buffer sends later from its own task, is
   tagged with that partition when it is buffered and sent in its transaction;
 - a commit closes a gate that new events wait at (a stream processor added to every agent's stream), waits for
-  the events already past it to be acked, flushes the producer buffer, then commits each source partition's
-  offsets in its own transaction (``send_offsets_to_transaction`` + ``commit_transaction``, Faust's own
-  ``commit_transactions``), all of them at once, and opens the gate: a transaction holds exactly the output of the
-  offsets it commits;
+  the events already past it to be acked, flushes the producer buffer (Faust's table writes), then commits each
+  source partition's offsets in its own transaction (``send_offsets_to_transaction`` + ``commit_transaction``,
+  Faust's own ``commit_transactions``), all of them at once, and opens the gate: a transaction holds exactly the
+  output of the offsets it commits;
 - an event that waited at the gate while its partition was revoked is skipped (the new owner processes it);
 - a rebalance commits first: Faust forgets the acks of every revoked partition (all of them, the eager
   protocol) before its own revocation handler commits, which left the output of the events since the last
@@ -270,7 +270,10 @@ async def _commit_what_is_processed(self: Consumer, topics, start_new_transactio
         await asyncio.wait_for(gate.idle.wait(), timeout=IDLE_TIMEOUT_S)
     except asyncio.TimeoutError:
         raise StillProcessing(f"{len(gate.inside)} event(s) still in processing after {IDLE_TIMEOUT_S:.0f} s")
-    await self.app.producer.flush()  # their table writes are handed over, into their transactions
+    # their table writes are handed over to aiokafka, into their transactions; aiokafka's commit_transaction
+    # then waits for every record in them to be delivered (Sender._do_txn_commit, flush_for_commit), so the
+    # producer-wide flush Faust's commit does (each transactional producer in turn) only held the gate longer
+    await self.app.producer.buffer.flush()
     if before_revoking:  # what a rebalance commits, for the record of a fault
         log.info("exactly_once: before revoking, committing through the last acked offsets %s; records "
                  "[sent, delivered, failed] per transaction since its last commit: %s",

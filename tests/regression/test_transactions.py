@@ -126,7 +126,8 @@ def test_a_commit_waits_for_the_event_in_processing_and_new_events_wait_for_the_
 
     async def run():
         app = SimpleNamespace(consumer=SimpleNamespace(assignment=lambda: {("t", 0)}), consumer_generation_id=1,
-                              sensors=SimpleNamespace(add=lambda sensor: None), producer=SimpleNamespace(flush=flush))
+                              sensors=SimpleNamespace(add=lambda sensor: None),
+                              producer=SimpleNamespace(buffer=SimpleNamespace(flush=flush)))
         consumer = SimpleNamespace(in_transaction=True, app=app, _acked={}, _committed_offset={}, _gap={})
         gate = transactions._gate(app)
         first, second = (SimpleNamespace(message=_Message(tp=("t", 0), generation_id=1)) for _ in range(2))
@@ -286,7 +287,7 @@ def test_a_rebalance_commits_what_was_processed_first_and_holds_the_gate_until_t
 
     from faust.transport.consumer import Consumer
     Consumer_new_offset = Consumer._new_offset
-    app.producer = SimpleNamespace(flush=flush)
+    app.producer = SimpleNamespace(buffer=SimpleNamespace(flush=flush))
     monkeypatch.setattr(transactions, "_upstream_force_commit", upstream_force_commit)
     monkeypatch.setattr(transactions, "_upstream_revoked", upstream_revoked)
     monkeypatch.setattr(transactions, "_upstream_assigned", upstream_assigned)
@@ -395,7 +396,7 @@ def test_a_rebalance_during_a_timer_commit_commits_after_it_and_no_commit_starts
     async def flush():
         pass
 
-    app.producer = SimpleNamespace(flush=flush)
+    app.producer = SimpleNamespace(buffer=SimpleNamespace(flush=flush))
     monkeypatch.setattr(transactions, "_upstream_force_commit", upstream_force_commit)
     monkeypatch.setattr(transactions, "_upstream_revoked", upstream_revoked)
 
