@@ -1,12 +1,13 @@
 """Where a pipeline worker's time goes: py-spy samples one `akhbar worker` (the bench's agents) during a burst.
 
     uv run --locked python -m bench.profile_worker [--n 300] [--seconds 30] [--raw prof.txt]
-        [--agents ingest,clean,entities] [--rate 10] [--guarantee at_least_once]
+        [--agents ingest,clean,entities] [--rate 10] [--guarantee at_least_once] [--idle 60]
 
 Starts one worker on a fresh topic set of AKHBAR_BROKER, warms it with the seed article, attaches py-spy, sends
 `--n` dev articles at once and prints the share of the samples per thread and, for the event-loop thread, per
 kind of work. `--agents` runs a part of the pipeline (without stories, the sink is articles.entities), to see
-what that part costs; `--rate` then sends `--n` other articles at that rate and prints their end-to-end latency. A sample is charged to the innermost frame of a known kind (the stage code in nlp/, the codec,
+what that part costs; `--idle` first measures the worker's CPU while it waits with nothing to do (its timers,
+the broker watchdog, the metrics poller); `--rate` then sends `--n` other articles at that rate and prints their end-to-end latency. A sample is charged to the innermost frame of a known kind (the stage code in nlp/, the codec,
 the agents, Faust tables, aiokafka, Faust/mode machinery, asyncio, logging), so NumPy under the tagger counts
 as entities and socket writes under aiokafka as aiokafka.
 """
@@ -18,6 +19,7 @@ import dataclasses
 import subprocess
 import sys
 import tempfile
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -76,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--agents", default=broker.PIPELINE_AGENTS)
     ap.add_argument("--rate", type=float, help="afterwards, send --n other articles at this rate: latency")
     ap.add_argument("--guarantee", choices=GUARANTEES, help="the worker's processing guarantee (default: the default)")
+    ap.add_argument("--idle", type=float, default=0.0,
+                    help="before the burst, the worker's CPU over this many seconds with nothing to process")
     args = ap.parse_args(argv)
     bootstrap = Settings.from_env().bootstrap_servers
     articles = dataset.load(dataset.default_data(), 2 * args.n)
@@ -89,10 +93,15 @@ def main(argv: list[str] | None = None) -> int:
         env["AKHBAR_PROCESSING_GUARANTEE"] = args.guarantee
     asyncio.run(create_topics(settings))
     group = broker.Workers(settings, env, tmp, agents=args.agents)
-    latency = None
+    latency = idle = None
     try:
         group.start(1)
         asyncio.run(broker.send_and_watch(settings, warm, None, 120, sink=sink))
+        if args.idle:
+            time.sleep(10)  # the warm-up's commits and the first metrics polls
+            idle0 = group.cpu()
+            time.sleep(args.idle)
+            idle = group.cpu() - idle0
         cpu0 = group.cpu()
         spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid",
                                 str(group.procs[0].proc.pid), "--format", "raw", "--rate", "100",
@@ -111,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"agents {args.agents}: {result['received']} articles in {result['seconds']:.1f}s "
           f"({result['throughput']:.1f}/s), worker CPU {1000 * cpu / result['received']:.1f} ms per article "
           f"(py-spy attached); py-spy: {total} samples (active only), raw output {raw}")
+    if idle is not None:
+        print(f"idle worker: {idle:.2f} s of CPU over {args.idle:.0f} s ({100 * idle / args.idle:.1f}% of a core)")
     if latency:
         ms = [x * 1000 for x in latency["latencies_s"]]
         print(f"latency at {args.rate}/s over {latency['received']} articles: p50 {percentile(ms, 50):.0f} ms, "
