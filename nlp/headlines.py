@@ -21,7 +21,8 @@ from functools import lru_cache
 from typing import Container, Iterable, MutableMapping
 
 # the dedup normalization (diacritics/tatweel dropped, alef/ya/teh marbuta folded), shared with nlp/clean.py
-_FOLD_DROP = re.compile("[\u064b-\u0652\u0670\u0640]+")
+# (`[…][…]*` rather than `[…]+`: the same matches, found faster, see nlp/segment.py)
+_FOLD_DROP = re.compile("[\u064b-\u0652\u0670\u0640][\u064b-\u0652\u0670\u0640]*")
 _STRIP = " .،,:;؛!?؟\"'«»“”()[]-–—…"
 
 

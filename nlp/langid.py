@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from itertools import repeat
 
-_ARABIC_RUN = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufefe]+")
-_LATIN_RUN = re.compile("[A-Za-z]+")
+_ARABIC = "\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufefe"
+_ARABIC_RUN = re.compile(f"[{_ARABIC}][{_ARABIC}]*")   # not `[…]+`: the same matches, found faster (nlp/segment.py)
 _WORD = re.compile(r"[\w\u200c]+")
 # frequent Persian function words that Arabic does not use (both with Persian and with Arabic ي/ك)
 _PERSIAN_WORDS = {

@@ -26,9 +26,9 @@ _CONTROLS = re.compile(
     "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ufff9-\ufffb]"
 )
 # Every kind of space, and the characters str.splitlines() would break on, become one space inside a line.
-_SPACES = re.compile(
-    "[ \t\n\r\x0b\x0c\x1c-\x1f\x85\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+"
-)
+# (`[…][…]*` rather than `[…]+`: the same matches, found faster, see nlp/segment.py)
+_SPACE_CHARS = "[ \t\n\r\x0b\x0c\x1c-\x1f\x85\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+_SPACES = re.compile(_SPACE_CHARS + _SPACE_CHARS + "*")
 _ASCII_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x7f]")
 # anything _CONTROLS or _SPACES would change: a control, an odd space (every whitespace character but ' ' is one),
 # or two spaces in a row (tested with `in`): re scans for a bare character class much faster than for an alternation.
