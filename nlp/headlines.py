@@ -129,10 +129,19 @@ _FUNCTION_WORDS = (
 STOP_STEMS = frozenset()   # filled below, once _stem is defined
 
 
+@lru_cache(maxsize=1 << 16)
+def _content_stem(word: str) -> str:
+    """`_stem(word)`, or "" for a function word (`STOP_STEMS`) or a bare number. Cached: words repeat."""
+    w = _stem(word)
+    return w if w and w not in STOP_STEMS and not w.isdigit() else ""
+
+
 def content_words(key: str) -> set[str]:
     """The distinct content stems of a line's title key (`title_key(line)`): no function word (`STOP_STEMS`),
     no bare number."""
-    return {w for w in map(_stem, key.split()) if w and w not in STOP_STEMS and not w.isdigit()}
+    words = set(map(_content_stem, key.split()))
+    words.discard("")
+    return words
 
 
 STOP_STEMS = frozenset(filter(None, (_stem(w) for w in title_key(_FUNCTION_WORDS).split())))
@@ -141,7 +150,7 @@ STOP_STEMS = frozenset(filter(None, (_stem(w) for w in title_key(_FUNCTION_WORDS
 def name_pairs(key: str) -> set[tuple[str, str]]:
     """The adjacent pairs of content stems of a line's title key (a function word or a number between two words
     breaks the pair): the two-word names (`حزب الله`, `الأمم المتحدة`) a line may share with another."""
-    seq = [w if w and w not in STOP_STEMS and not w.isdigit() else "" for w in map(_stem, key.split())]
+    seq = list(map(_content_stem, key.split()))
     return {(a, b) for a, b in zip(seq, seq[1:]) if a and b and a != b}
 
 
