@@ -52,10 +52,12 @@ class _Line:
     __slots__ = ("number", "text", "reason", "words")
 
     def __init__(self, number: int, text: str) -> None:
+        """`text`: a non-empty display line (`display_line`): stripped, its only whitespace single spaces, so its
+        words are its spaces plus one (`len(text.split())`, without building the list)."""
         self.number = number
         self.text = text
         self.reason: str | None = None
-        self.words = len(text.split())
+        self.words = text.count(" ") + 1
 
 
 def _is_prose(line: _Line) -> bool:

@@ -83,3 +83,12 @@ def test_display_line_is_idempotent_and_single_line(line):
     out = display_line(line)
     assert display_line(out) == out
     assert out.splitlines() == ([out] if out else [])
+
+
+@SETTINGS
+@given(ANY_TEXT)
+def test_display_line_whitespace_is_single_spaces(raw):
+    """nlp/clean.py counts a display line's words as its spaces plus one."""
+    out = display_line(raw)
+    assert out == out.strip() and "  " not in out and all(ch == " " or not ch.isspace() for ch in out)
+    assert not out or len(out.split()) == out.count(" ") + 1
