@@ -1,4 +1,4 @@
-"""Two cleaners, interleaved in one process: the one of an older source tree and the current one (with and
+"""Two cleaners, interleaved in one process: the one of an older source tree and the current one (each with and
 without the stream's memory of recent titles), on the same texts, median CPU time of --rounds passes each.
 
     git archive COMMIT nlp schemas | tar -x -C /tmp/base
@@ -37,7 +37,12 @@ def load_baseline(root: Path, into: Path):
     for f in pkg.rglob("*.py"):
         f.write_text(_IMPORT.sub(r"\1 nlp_base", f.read_text(encoding="utf-8")), encoding="utf-8")
     sys.path.insert(0, str(into))
-    return importlib.import_module("nlp_base.clean").clean_article
+    clean = importlib.import_module("nlp_base.clean").clean_article
+    try:
+        headlines = importlib.import_module("nlp_base.headlines")
+    except ImportError:   # a tree from before the memory of recent titles
+        headlines = None
+    return clean, headlines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,14 +54,24 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     texts = B.load(data_dir(args.data), args.set)
     with tempfile.TemporaryDirectory() as tmp:
-        base_clean = load_baseline(Path(args.baseline_root), Path(tmp))
+        base_clean, base_headlines = load_baseline(Path(args.baseline_root), Path(tmp))
 
         def base_pass(t):
             for title, body, _ in t:
                 base_clean(title, body)
 
-        passes = {f"baseline ({args.baseline_root})": base_pass, "current clean_article": B.clean_pass,
-                  "current + stream memory": B.memory_pass}
+        def base_memory_pass(t):   # B.memory_pass with the older cleaner and its StreamTitles
+            table: dict = {}
+            for offset, (title, body, source) in enumerate(t):
+                titles = base_headlines.StreamTitles(table, 0, offset)
+                now = 1.7e9 + offset
+                result = base_clean(title, body, titles.known(source, now))
+                titles.add(source, result.title, now)
+
+        passes = {f"baseline ({args.baseline_root})": base_pass, "current clean_article": B.clean_pass}
+        if hasattr(base_headlines, "StreamTitles"):   # an older tree has no stream memory to compare with
+            passes["baseline + stream memory"] = base_memory_pass
+        passes["current + stream memory"] = B.memory_pass
         for f in passes.values():
             f(texts)  # warm-up
         cpu: dict[str, list[float]] = {k: [] for k in passes}
