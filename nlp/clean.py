@@ -389,7 +389,9 @@ def _mark_footer(lines: list[_Line]) -> None:
 def _mark_repeats(lines: list[_Line], title_key: str) -> None:
     """The title repeated as the first paragraph, once or more (a scraping artifact; a title line later on, e.g. a refrain or
     a poem's first verse, is the author's), and any long paragraph repeated verbatim."""
-    seen: dict[str, list[str]] = {}   # cheap key (normalized head + length) -> full keys of the lines behind it
+    # A paragraph repeats an earlier one of the same length whose normalized head (64 characters) and whole dedup
+    # key are its own. Keys are computed only for a line whose length an earlier one has: seldom.
+    seen: dict[int, list[str]] = {}   # length -> the paragraphs of 8+ words of that length kept so far
     first = True
     for ln in lines:
         if ln.reason is not None:
@@ -401,16 +403,13 @@ def _mark_repeats(lines: list[_Line], title_key: str) -> None:
             continue
         if ln.words < 8:
             continue
-        cheap = _dedup_key(ln.text[:64]) + "|" + str(len(ln.text))
-        bucket = seen.get(cheap)
-        if bucket is None:
-            seen[cheap] = [ln.text]
-            continue
-        key = _dedup_key(ln.text)
-        if not _LIST_START.match(ln.text) and any(_dedup_key(t) == key for t in bucket):
-            ln.reason = "repeated-paragraph"
-        else:
-            bucket.append(ln.text)
+        same_length = seen.setdefault(len(ln.text), [])
+        if same_length and not _LIST_START.match(ln.text):
+            head, key = _dedup_key(ln.text[:64]), _dedup_key(ln.text)
+            if any(_dedup_key(t[:64]) == head and _dedup_key(t) == key for t in same_length):
+                ln.reason = "repeated-paragraph"
+                continue
+        same_length.append(ln.text)
 
 
 _dedup_key = H.title_key  # the dedup key: one definition, in nlp/headlines.py
