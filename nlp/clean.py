@@ -74,7 +74,7 @@ def _mark_blocks(lines: list[_Line]) -> None:
             if ln.reason == "related-link" and R.opens_block(ln.text):
                 block = _BLOCK_MAX
             continue
-        if block and R.is_headline_like(ln.text):
+        if block and R.is_headline_like(ln.text, n=ln.words):
             ln.reason = "related-headline"
             block -= 1
             continue
@@ -89,7 +89,8 @@ def _mark_blocks(lines: list[_Line]) -> None:
         while j < n and lines[j].reason == "separator":
             k = j + 1
             group = []
-            while k < n and len(group) < 3 and lines[k].reason is None and R.is_headline_like(lines[k].text):
+            while (k < n and len(group) < 3 and lines[k].reason is None
+                   and R.is_headline_like(lines[k].text, n=lines[k].words)):
                 group.append(lines[k])
                 k += 1
             if not group:
@@ -142,7 +143,7 @@ def _is_question(text: str) -> bool:
 
 
 def _run_member(ln: _Line) -> bool:
-    return 4 <= ln.words <= 20 and R.is_headline_like(ln.text) and not _LIST_START.match(ln.text)
+    return 4 <= ln.words <= 20 and R.is_headline_like(ln.text, n=ln.words) and not _LIST_START.match(ln.text)
 
 
 def _mark_untriggered(lines: list[_Line], params: H.HeadlineParams, known, own_key: str) -> None:
@@ -499,7 +500,7 @@ def _clean(title: str | None, body: str, known_titles: Container[str], params: H
     for ln in lines:
         t = ln.text
         ln.reason = R.line_reason(t, ln.words)
-        if ln.reason is None and ln.words <= 8 and R.credit_reason(t):
+        if ln.reason is None and ln.words <= 8 and R.credit_reason(t, ln.words):
             ln.reason = "byline"
         if (ln.reason is None and arabic_page and ("#" in t or "@" in t or "http" in t)
                 and R.HASHTAG_OR_LINK.search(t) and _latin_heavy(t)):

@@ -125,7 +125,7 @@ def word_count(line: str) -> int:
 
 
 def is_timestamp(line: str) -> bool:
-    return (bool(_DIGIT.search(line)) and len(line) <= 40 and bool(TIMESTAMP.match(line))
+    return (len(line) <= 40 and bool(_DIGIT.search(line)) and bool(TIMESTAMP.match(line))
             and bool(_DATE_EVIDENCE.search(line)))
 
 
@@ -166,9 +166,11 @@ def line_reason(line: str, n: int | None = None) -> str | None:
     return None
 
 
-def credit_reason(line: str) -> bool:
-    """True when the whole line is a byline/credit: an e-mail, `بقلم: X`, `* خدمة «...»`, contact details."""
-    n = word_count(line)
+def credit_reason(line: str, n: int | None = None) -> bool:
+    """True when the whole line is a byline/credit: an e-mail, `بقلم: X`, `* خدمة «...»`, contact details.
+    `n`: the line's word count, when the caller has it."""
+    if n is None:
+        n = word_count(line)
     if n <= 2 and EMAIL_ONLY.match(line):
         return True
     if n <= 7 and not FULL_STOP_END.search(line) and (CREDIT_WORD.match(line) or CONTACT.match(line)):
@@ -184,6 +186,8 @@ def opens_block(line: str) -> bool:
     return bool(m) and not line[m.end():].strip(" :.…")
 
 
-def is_headline_like(line: str, max_words: int = 25) -> bool:
-    """Short and not ending like a sentence (headlines may end in ? or !, rarely in a full stop or colon)."""
-    return word_count(line) <= max_words and not FULL_STOP_END.search(line) and not line.endswith((":", "؛"))
+def is_headline_like(line: str, max_words: int = 25, n: int | None = None) -> bool:
+    """Short and not ending like a sentence (headlines may end in ? or !, rarely in a full stop or colon).
+    `n`: the line's word count, when the caller has it."""
+    return ((word_count(line) if n is None else n) <= max_words and not FULL_STOP_END.search(line)
+            and not line.endswith((":", "؛")))
