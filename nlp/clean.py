@@ -425,7 +425,7 @@ def _take_prefix(text: str) -> tuple[str, str | None, str | None]:
     """Split a leading byline/dateline off the first paragraph (repeatedly, so the result is a fixed point)."""
     byline = dateline = None
     for _ in range(3):
-        m = R.DASHED_PREFIX.match(text) or R.AGENCY_PREFIX.match(text)
+        m = _prefix_match(text)
         if not m or not any(ch.isalpha() for ch in m.group()):
             break
         rest = text[m.end():].lstrip()
@@ -441,6 +441,17 @@ def _take_prefix(text: str) -> tuple[str, str | None, str | None]:
             dateline = groups["place"].strip()
         text = text[m.end():].lstrip()
     return text, byline, dateline
+
+
+def _prefix_match(text: str) -> re.Match | None:
+    """`DASHED_PREFIX` or else `AGENCY_PREFIX` at the start of `text`, each tried only when it can match (a cheap
+    test: the one ends at the text's first colon, with a dash before it; the other needs a parenthesis)."""
+    colon = text.find(":")
+    if colon > 0 and ("-" in text[:colon] or "–" in text[:colon] or "—" in text[:colon]):
+        m = R.DASHED_PREFIX.match(text)
+        if m:
+            return m
+    return R.AGENCY_PREFIX.match(text) if "(" in text else None
 
 
 def _split_dashes(s: str) -> list[str]:

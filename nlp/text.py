@@ -26,9 +26,10 @@ _CONTROLS = re.compile(
     "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ufff9-\ufffb]"
 )
 # Every kind of space, and the characters str.splitlines() would break on, become one space inside a line.
-# (`[…][…]*` rather than `[…]+`: the same matches, found faster, see nlp/segment.py)
+# A run of them is matched unless it is one plain space (which would become itself): a line's every word gap is
+# not a match to build. It opens with a character class, which re skips ahead to (see nlp/segment.py).
 _SPACE_CHARS = "[ \t\n\r\x0b\x0c\x1c-\x1f\x85\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
-_SPACES = re.compile(_SPACE_CHARS + _SPACE_CHARS + "*")
+_SPACES = re.compile(f"{_SPACE_CHARS}(?:(?<! )|(?={_SPACE_CHARS})){_SPACE_CHARS}*")
 _ASCII_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x7f]")
 # anything _CONTROLS or _SPACES would change: a control, an odd space (every whitespace character but ' ' is one),
 # or two spaces in a row (tested with `in`): re scans for a bare character class much faster than for an alternation.
@@ -66,7 +67,8 @@ def _display_once(line: str) -> tuple[str, bool]:
         line, n = _TAGS.subn(" ", line)
         again = again or n > 0
     if not line.isascii():
-        if _ODD_CHAR.search(line) or "  " in line:  # do the two rewrites below have anything to do?
+        # do the two rewrites below have anything to do? (every odd character is unprintable: most lines are not)
+        if (not line.isprintable() and _ODD_CHAR.search(line)) or "  " in line:
             line = _CONTROLS.sub("", line)  # before NFC: dropping a mark between two accents must not unorder them
             line = unicodedata.normalize("NFC", line)
             line = _SPACES.sub(" ", line)
