@@ -11,6 +11,15 @@ import re
 # `[…][…]*` rather than `[…]+`: the same matches, but a pattern that opens with a character class lets re skip
 # ahead to the next candidate character (one that opens with a repeat is tried at every position: 2x slower)
 _END = re.compile(r"[.!?؟…][.!?؟…]*[\"'”»)\]}]*(?=\s)")
+_MARKS = ".!?؟…"         # the two classes of _END
+_CLOSERS = "\"'”»)]}"
+
+
+def _inner_mark(line: str) -> bool:
+    """Whether `line` has a mark before its final run of marks and closers: else `_END` cannot match (that run
+    holds no whitespace), and the line is one sentence. Most paragraphs are; five `in` tests are cheaper than re."""
+    body = line.rstrip(_MARKS + _CLOSERS)
+    return "." in body or "!" in body or "?" in body or "؟" in body or "…" in body
 
 
 def sentence_spans(line: str, offset: int = 0) -> list[tuple[int, int]]:
@@ -22,7 +31,7 @@ def sentence_spans(line: str, offset: int = 0) -> list[tuple[int, int]]:
     n = len(line)
     while start < n and line[start].isspace():
         start += 1
-    for m in _END.finditer(line):
+    for m in (_END.finditer(line) if _inner_mark(line) else ()):
         i = m.start()
         if m.group() == "." and i >= 1 and line[i - 1].isalpha() and (i == 1 or line[i - 2] in " .("):
             continue  # a single letter before the dot: an initial or an abbreviation such as د.
