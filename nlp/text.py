@@ -49,8 +49,11 @@ _GLUED = re.compile(rf"(?<=\S)\s+([{_PUNCT}]+)(?=[^\W\d_])")
 # no space before these marks (when they end a word: followed by space or end of line)
 _SPACE_BEFORE = re.compile(rf"(?<=[^\s{_PUNCT}])\s+([{_PUNCT}]+)(?=\s|$)")
 # one space after a mark that is followed directly by an Arabic letter (not after ':' in "12:30", not in "1.5")
-_NO_SPACE_AFTER = re.compile(rf"([{_PUNCT}])(?=[\u0621-\u063a\u0641-\u064a])")
+_LETTERS = "\u0621-\u063a\u0641-\u064a"   # Arabic letters (no tatweel)
+_NO_SPACE_AFTER = re.compile(rf"([{_PUNCT}])(?=[{_LETTERS}])")
 _PUNCT_LETTER = _NO_SPACE_AFTER
+# either of the two pre-checks in one scan: a mark after a space, or before an Arabic letter (few lines have one)
+_PUNCT_FIX = re.compile(rf"[{_PUNCT}](?:(?<= .)|(?=[{_LETTERS}]))")
 
 TATWEEL = "\u0640"
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
@@ -78,13 +81,14 @@ def _display_once(line: str) -> tuple[str, bool]:
         if _ASCII_CONTROLS.search(line):
             line = _ASCII_CONTROLS.sub("", line)
         line = _SPACES.sub(" ", line)
-    if _SPACE_PUNCT.search(line):
-        line, a = _GLUED.subn(r"\1 ", line)
-        line, b = _SPACE_BEFORE.subn(r"\1", line)
-        again = again or a + b > 0
-    if _PUNCT_LETTER.search(line):
-        line = _NO_SPACE_AFTER.sub(r"\1 ", line)
-        again = True
+    if _PUNCT_FIX.search(line):
+        if _SPACE_PUNCT.search(line):
+            line, a = _GLUED.subn(r"\1 ", line)
+            line, b = _SPACE_BEFORE.subn(r"\1", line)
+            again = again or a + b > 0
+        if _PUNCT_LETTER.search(line):
+            line = _NO_SPACE_AFTER.sub(r"\1 ", line)
+            again = True
     return line.strip(), again
 
 
