@@ -11,8 +11,8 @@ import re
 from itertools import repeat
 
 _ARABIC = "\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufefe"
-# a non-ASCII character outside the Arabic script (few in Arabic text: counting these is cheaper than counting it)
-_OTHER_NON_ASCII = re.compile(f"[^\x00-\x7f{_ARABIC}]")
+# a non-ASCII character outside the Arabic script: few in Arabic text, so cheaper to count than its letters
+_OTHER_NON_ASCII = re.compile(f"[^\\x00-\\x7f{_ARABIC}]")
 _WORD = re.compile(r"[\w\u200c]+")
 # frequent Persian function words that Arabic does not use (both with Persian and with Arabic ي/ك)
 _PERSIAN_WORDS = {

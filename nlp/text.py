@@ -26,8 +26,8 @@ _CONTROLS = re.compile(
     "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ufff9-\ufffb]"
 )
 # Every kind of space, and the characters str.splitlines() would break on, become one space inside a line.
-# A run of them is matched unless it is one plain space (which would become itself): a line's every word gap is
-# not a match to build. It opens with a character class, which re skips ahead to (see nlp/segment.py).
+# A run is matched unless it is a single plain space (replacing that changes nothing), so a line's word gaps are not
+# matches to build; the pattern opens with a character class, which re skips ahead to (see nlp/segment.py).
 _SPACE_CHARS = "[ \t\n\r\x0b\x0c\x1c-\x1f\x85\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 _SPACES = re.compile(f"{_SPACE_CHARS}(?:(?<! )|(?={_SPACE_CHARS})){_SPACE_CHARS}*")
 _ASCII_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x7f]")
@@ -41,8 +41,8 @@ _ODD_CHAR = re.compile(
 _TAGS = re.compile(r"<(?:/?[A-Za-z][^<>]{0,500}|!--[^<>]{0,2000}?--)>")
 _PUNCT = ".,،؛:!?؟"
 # cheap pre-checks: most lines need no punctuation fix. When they run, the only whitespace left in the line is
-# ' ' (the space rewrite above leaves no other, and NFC makes none), so a literal space stands for \s: re finds
-# a literal prefix much faster than a category.
+# ' ' (a line with any other went through the space rewrite above, and NFC makes none), so a literal space stands
+# for \s: re finds a literal prefix much faster than a category.
 _SPACE_PUNCT = re.compile(rf" [{_PUNCT}]")
 # " .وبموافقة" -> ". وبموافقة": a mark glued to the next word after a space moves to the previous word
 _GLUED = re.compile(rf"(?<=\S)\s+([{_PUNCT}]+)(?=[^\W\d_])")
@@ -52,7 +52,7 @@ _SPACE_BEFORE = re.compile(rf"(?<=[^\s{_PUNCT}])\s+([{_PUNCT}]+)(?=\s|$)")
 _LETTERS = "\u0621-\u063a\u0641-\u064a"   # Arabic letters (no tatweel)
 _NO_SPACE_AFTER = re.compile(rf"([{_PUNCT}])(?=[{_LETTERS}])")
 _PUNCT_LETTER = _NO_SPACE_AFTER
-# either of the two pre-checks in one scan: a mark after a space, or before an Arabic letter (few lines have one)
+# either of the two pre-checks in one scan (a mark after a space, or before an Arabic letter): few lines have one
 _PUNCT_FIX = re.compile(rf"[{_PUNCT}](?:(?<= .)|(?=[{_LETTERS}]))")
 
 TATWEEL = "\u0640"
