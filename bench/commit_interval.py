@@ -10,7 +10,6 @@ half that throughput (end-to-end latency, read_committed, as `akhbar bench` meas
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 
 from bench import broker, dataset
@@ -28,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     bootstrap = Settings.from_env().bootstrap_servers
     articles = dataset.load(dataset.default_data(), 3 * args.n)
     burst, rated = dataset.payloads(articles[:args.n]), dataset.payloads(articles[args.n:])
-    warm = dataset.payloads([dataclasses.replace(dataset.load(dataset.SEEDS, 1)[0], id="bench-warmup")])
+    warm = dataset.warmup()
     print("| commit interval | burst articles/s | worker CPU per article | latency run rate | p50 | p99 | load |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for _ in range(args.repeat):

@@ -63,6 +63,12 @@ def payloads(articles: list[RawArticle]) -> list[tuple[bytes, bytes]]:
     return [(a.id.encode(), encode(a)) for a in articles]
 
 
+def warmup() -> list[tuple[bytes, bytes]]:
+    """The one message a run sends first and waits for (the seed article, id `bench-warmup`): a worker's
+    caches, consumer assignment and first transaction are in place before anything is measured."""
+    return payloads([dataclasses.replace(load(SEEDS, 1)[0], id="bench-warmup")])
+
+
 def breaking(n: int, source: RawArticle | None = None, seed: int = 14) -> list[RawArticle]:
     """A breaking story: `n` copies of one article (the seed by default), each as another outlet reprints it,
     with the evaluation's outlet edits (bench.stories_eval.edited_copy: sentences reordered, a paragraph

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import subprocess
 import sys
 import tempfile
@@ -86,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     articles = dataset.load(dataset.default_data(), 2 * args.n)
     payloads, others = dataset.payloads(articles[:args.n]), dataset.payloads(articles[args.n:])
     sink = ENRICHED if "stories" in args.agents else ENTITIES
-    warm = dataset.payloads([dataclasses.replace(dataset.load(dataset.SEEDS, 1)[0], id="bench-warmup")])
+    warm = dataset.warmup()
     tmp = Path(tempfile.mkdtemp(prefix="akhbar-profile-"))
     raw = args.raw or tmp / "py-spy.txt"
     settings, env = broker.fresh_settings(bootstrap, tmp)

@@ -18,7 +18,6 @@ Each repeat's measurements become one flat {metric: value} dict (keys of bench.r
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json
 import os
 import subprocess
@@ -118,7 +117,7 @@ class Inputs:
         articles = dataset.load(plan.data, plan.n * 3)
         rated = dataset.payloads(articles[plan.n:])
         copies = dataset.payloads(dataset.breaking(plan.n + len(rated)))  # one story: the copies go on growing it
-        warmup = dataset.payloads([dataclasses.replace(dataset.load(dataset.SEEDS, 1)[0], id="bench-warmup")])
+        warmup = dataset.warmup()
         return cls(dataset.payloads(articles[:plan.n]), rated, copies[:plan.n], copies[plan.n:], warmup)
 
 
