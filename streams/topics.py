@@ -108,7 +108,7 @@ async def create_topics(settings: Settings, extra: list[tuple[str, int, dict[str
 
     wanted = [(name, partitions, spec.config()) for name, spec, partitions in catalogue(settings)] + list(extra)
     async with admin_client(settings) as admin:
-        existing = set(await admin.list_topics())
+        existing = await partitions_of(admin, [name for name, _, _ in wanted])
         new = [NewTopic(name, partitions, settings.replication_factor, topic_configs=config)
                for name, partitions, config in wanted if name not in existing]
         if new:
