@@ -317,8 +317,9 @@ def pipeline_run(bootstrap: str, workers: int, burst: list, rated: list | None =
         if rated:
             rate = max(1.0, rate_fraction * result["throughput"])
             chosen = rated[:max(5, int(rate * rated_seconds))]
+            cpu1 = group.cpu()
             watched = asyncio.run(send_and_watch(settings, chosen, rate, timeout, rated_progress, sink=sink))
-            out["rated"] = {**watched, "rate": rate}
+            out["rated"] = {**watched, "rate": rate, "worker_cpu_s": group.cpu() - cpu1}
         out["rss_mb"] = group.rss_mb()
         out["topic_records"] = asyncio.run(run_topic_records(settings))
         out["articles_sent"] = (len(warmup or []) + out["burst"]["sent"]

@@ -1,9 +1,11 @@
 """Latency against the commit interval under exactly_once: a record is visible downstream only once the transaction
 of its hop commits, so the interval is paid at each of the pipeline's hops.
 
-    uv run --locked python -m bench.commit_interval [--intervals 0.03,0.05,0.1] [--repeat 2] [--n 300]
+    uv run --locked python -m bench.commit_interval [--intervals 0.03,0.05,0.1] [--idle-commit-ms 0,2]
+        [--repeat 2] [--n 300]
 
-For each interval in turn (the order the same in every repeat), one fresh worker on a fresh topic set of
+For each interval and idle-commit quiet time in turn (AKHBAR_COMMIT_INTERVAL_S, AKHBAR_IDLE_COMMIT_MS; 0 turns
+the idle commit off, streams/idle_commit.py; the order the same in every repeat), one fresh worker on a fresh topic set of
 AKHBAR_BROKER: a burst of `--n` dev articles (throughput, worker CPU per article), then 15 s of other articles at
 half that throughput (end-to-end latency, read_committed, as `akhbar bench` measures it). Prints one row a run.
 """
@@ -22,23 +24,27 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--intervals", default="0.03,0.05,0.1", help="commit intervals in seconds, comma-separated")
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--n", type=int, default=300)
+    ap.add_argument("--idle-commit-ms", default="0,2",
+                    help="idle-commit quiet times in milliseconds, comma-separated (0: off)")
     args = ap.parse_args(argv)
     intervals = [float(x) for x in args.intervals.split(",")]
+    quiets = [float(x) for x in args.idle_commit_ms.split(",")]
     bootstrap = Settings.from_env().bootstrap_servers
     articles = dataset.load(dataset.default_data(), 3 * args.n)
     burst, rated = dataset.payloads(articles[:args.n]), dataset.payloads(articles[args.n:])
     warm = dataset.warmup()
-    print("| commit interval | burst articles/s | worker CPU per article | latency run rate | p50 | p99 | load |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| commit interval | idle commit | burst articles/s | worker CPU per article | latency run rate | p50 | p99 | worker CPU per article, latency run | load |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for _ in range(args.repeat):
-        for interval in intervals:
-            env = {"AKHBAR_PROCESSING_GUARANTEE": "exactly_once", "AKHBAR_COMMIT_INTERVAL_S": str(interval)}
+        for interval, quiet in ((i, q) for i in intervals for q in quiets):
+            env = {"AKHBAR_PROCESSING_GUARANTEE": "exactly_once", "AKHBAR_COMMIT_INTERVAL_S": str(interval),
+                   "AKHBAR_IDLE_COMMIT_MS": str(quiet)}
             res = broker.pipeline_run(bootstrap, 1, burst, rated, warmup=warm, env=env)
             b, r = res["burst"], res["rated"]
             ms = [x * 1000 for x in r["latencies_s"]]
-            print(f"| {interval:g} s | {b['throughput']:.1f} | {1000 * b['worker_cpu_s'] / b['received']:.1f} ms "
+            print(f"| {interval:g} s | {f'{quiet:g} ms' if quiet else 'off'} | {b['throughput']:.1f} | {1000 * b['worker_cpu_s'] / b['received']:.1f} ms "
                   f"| {r['rate']:.1f}/s | {percentile(ms, 50):.0f} ms | {percentile(ms, 99):.0f} ms "
-                  f"| {os.getloadavg()[0]:.1f} |", flush=True)
+                  f"| {1000 * r['worker_cpu_s'] / r['received']:.1f} ms | {os.getloadavg()[0]:.1f} |", flush=True)
     return 0
 
 

@@ -9,7 +9,7 @@ import faust
 from agents import ALL_AGENTS, OTHERS, PIPELINE
 from agents.dlq import DeadLetters
 from agents.stage import pipeline_agent
-from streams import faust_fixes
+from streams import faust_fixes, idle_commit
 from streams.settings import Settings
 from streams.topics import CATALOGUE
 from streams.feed import register_feed
@@ -76,6 +76,7 @@ def create_app(settings: Settings, agent_names: list[str] | None = None) -> faus
         table_standby_replicas=0,
     )
     faust_fixes.transactions.install(app)  # exactly_once: the gate between commits and events
+    idle_commit.install(app, settings.idle_commit_ms)  # exactly_once: and a commit as soon as the worker is idle
     register_health(app)
     register_watchdog(app, settings)
     register_feed(app, settings)  # the newsroom feed, SSE and /metrics (streams/feed)

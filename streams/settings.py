@@ -36,6 +36,7 @@ class Settings:
     heartbeat_interval_s: float = 1.0
     rebalance_timeout_s: float = 20.0
     commit_interval_s: float = 0.0  # 0: the guarantee's own (COMMIT_INTERVALS)
+    idle_commit_ms: float = 2.0
     log_level: str = "info"
     datadir: str = ".akhbar-data"
     broker_down_timeout_s: float = 120.0
@@ -81,6 +82,8 @@ class Settings:
                              f"{env_name('webhook_timeout_s')} > 0")
         if self.max_message_bytes < 1024:
             raise ValueError(f"{env_name('max_message_bytes')} must be >= 1024")
+        if self.idle_commit_ms < 0:
+            raise ValueError(f"{env_name('idle_commit_ms')} must be >= 0")
         if self.story_horizon_h <= 0:
             raise ValueError(f"{env_name('story_horizon_h')} must be > 0")
 
@@ -124,8 +127,11 @@ DESCRIPTIONS = {
     "heartbeat_interval_s": "consumer heartbeat interval, seconds",
     "rebalance_timeout_s": "consumer rebalance timeout, seconds",
     "commit_interval_s": "how often offsets (under exactly_once, transactions) are committed: the most work redone "
-                         "after a crash, and under exactly_once the delay of each hop; 0: 0.1 under exactly_once, "
-                         "1.0 under at_least_once",
+                         "after a crash, and under exactly_once the longest wait of each hop for its commit (a busy "
+                         "worker's; see idle_commit_ms); 0: 0.1 under exactly_once, 1.0 under at_least_once",
+    "idle_commit_ms": "under exactly_once, also commit as soon as no event has been in processing for this long, "
+                      "so that at low load a hop waits for one commit, not for the interval (0: on the interval "
+                      "only; streams/idle_commit.py)",
     "log_level": "worker log level",
     "datadir": "worker data directory (table stores)",
     "broker_down_timeout_s": "exit non-zero when no broker answers for this long (lets the orchestrator restart the worker)",

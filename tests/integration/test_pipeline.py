@@ -117,3 +117,18 @@ def test_worker_reports_health_and_readiness(pipeline):
         body = json.load(resp)
     assert resp.status == 200 and body["ready"] is True
     assert pipeline.topic(RAW) in body["topics"]
+
+
+@pytest.mark.akhbar_env(AKHBAR_COMMIT_INTERVAL_S="600")
+def test_an_idle_worker_commits_each_hop_without_waiting_for_the_commit_interval(pipeline):
+    """exactly_once (the default) with a 10-minute commit interval: on the timer alone, the seed's record on each
+    of the five hops would stay invisible to the next (read_committed) until the timer's first commit, and
+    articles.enriched would see it after ten minutes at the earliest. The idle commit (streams/idle_commit.py)
+    commits as soon as the worker has nothing in processing, so the article crosses all of them now."""
+    pipeline.start_worker()
+    title, _, body = SEED.read_text(encoding="utf-8").partition("\n")
+    seed_id = article_id("seeds", title.strip(), body)
+    send(pipeline.settings, pipeline.topic(RAW),
+         [(seed_id.encode(), orjson.dumps({"id": seed_id, "source": "seeds", "title": title, "body": body}), None)])
+    (rec,) = read(pipeline.settings, pipeline.topic(ENRICHED), ids={seed_id}, timeout=60)
+    assert rec["entities"] and rec["story"]["id"] == seed_id
