@@ -163,13 +163,15 @@ def article_text(title: str | None, body: str) -> str:
 
 
 # ---- state transitions shared by the agents and StoryIndex ---------------------------------------------
-# A bucket entry: [article_id, story_id, first_seen (ISO), seen_ms, sketch, committed]
+# A bucket entry: (article_id, story_id, first_seen (ISO), seen_ms, sketch, committed); a bucket: a tuple of
+# entries. Tuples of strings and numbers only, so the garbage collector stops tracking them: an index of 72 hours
+# of news holds ~16 buckets per article, which as lists every full collection had to traverse (a worker's pause).
 # A candidate:    [article_id, story_id, first_seen, similarity, committed, band, shared-bands mask,
 #                  (optional) found-in-bands mask]
 
 
-def probe(buckets: list[tuple[int, list[list]]], article_id: str, story_id: str, first_seen: str, seen_ms: int,
-          sk: str, horizon_ms: int, max_bucket: int = MAX_BUCKET) -> tuple[list[list], list[list[list]]]:
+def probe(buckets: list[tuple[int, tuple]], article_id: str, story_id: str, first_seen: str, seen_ms: int,
+          sk: str, horizon_ms: int, max_bucket: int = MAX_BUCKET) -> tuple[list[list], list[tuple]]:
     """An article probes several band buckets at once, given as (band, entries): returns (candidates, each
     bucket's new entries, in the order given).
 
@@ -200,17 +202,17 @@ def probe(buckets: list[tuple[int, list[list]]], article_id: str, story_id: str,
     return candidates, new_entries
 
 
-def bucket_record(entries: list[list], article_id: str, story_id: str, first_seen: str, seen_ms: int, sk: str,
-                  horizon_ms: int, max_bucket: int = MAX_BUCKET) -> list[list]:
+def bucket_record(entries: tuple, article_id: str, story_id: str, first_seen: str, seen_ms: int, sk: str,
+                  horizon_ms: int, max_bucket: int = MAX_BUCKET) -> tuple:
     """A bucket's entries once the article is recorded in it (what `probe` does to each bucket, without the
     comparisons; also how `StoryIndex.restore` rebuilds the buckets): expired entries and an earlier version
     of the article go, the article is appended uncommitted, the oldest beyond `max_bucket` are dropped."""
     kept = [e for e in entries if seen_ms - e[3] <= horizon_ms and e[0] != article_id]
-    kept.append([article_id, story_id, first_seen, seen_ms, sk, False])
-    return kept[-max_bucket:]
+    kept.append((article_id, story_id, first_seen, seen_ms, sk, False))
+    return tuple(kept[-max_bucket:])
 
 
-def bound_stories(entries: list[list], reps: int = REPS, newest: int = NEWEST) -> list[list]:
+def bound_stories(entries: tuple, reps: int = REPS, newest: int = NEWEST) -> tuple:
     """Per story (entry[1]), keep in a bucket only its first `reps` entries (the articles that started it)
     and its `newest` latest (bucket order is arrival order): a copy of a big story still meets the story's
     start and its recent wording, and its probe compares with at most reps + newest entries of it."""
@@ -225,16 +227,14 @@ def bound_stories(entries: list[list], reps: int = REPS, newest: int = NEWEST) -
         i = seen[entry[1]] = seen.get(entry[1], -1) + 1
         if i < reps or i >= counts[entry[1]] - newest:
             out.append(entry)
-    return out
+    return tuple(out)
 
 
-def bucket_commit(entries: list[list], article_id: str, story_id: str, first_seen: str) -> list[list]:
+def bucket_commit(entries: tuple, article_id: str, story_id: str, first_seen: str) -> tuple:
     """Record the story an article joined in one bucket (no change when the entry is gone); the story's
     entries there are then bounded (`bound_stories`)."""
-    for entry in entries:
-        if entry[0] == article_id:
-            entry[1], entry[2], entry[5] = story_id, first_seen, True
-    return bound_stories(entries)
+    return bound_stories(tuple((e[0], story_id, first_seen, e[3], e[4], True) if e[0] == article_id else e
+                               for e in entries))
 
 
 def choose(candidates: list[list], article_id: str, threshold: float = THRESHOLD,
@@ -338,7 +338,7 @@ class StoryIndex:
 
     horizon_ms: int = HORIZON_MS
     threshold: float = THRESHOLD
-    buckets: dict[str, list[list]] = field(default_factory=dict)
+    buckets: dict[str, tuple] = field(default_factory=dict)
     stories: dict[str, dict] = field(default_factory=dict)
     articles: dict[str, dict] = field(default_factory=dict)
     compared: int = 0
@@ -358,7 +358,7 @@ class StoryIndex:
         best, keys = None, art["keys"]
         self.compared = 0
         if keys:  # an empty text (no words) compares with nothing: a story of its own
-            candidates, kept = probe([(band, self.buckets.get(key, [])) for band, key in enumerate(keys)],
+            candidates, kept = probe([(band, self.buckets.get(key, ())) for band, key in enumerate(keys)],
                                      article_id, article_id, first_seen, seen_ms, art["sk"], self.horizon_ms)
             self.buckets.update(zip(keys, kept))
             self.compared = len(candidates)
@@ -399,7 +399,7 @@ class StoryIndex:
         self.buckets = {}
         for done, (aid, art) in enumerate(self.articles.items(), 1):
             for key in art["keys"]:
-                entries = bucket_record(self.buckets.get(key, []), aid, aid, art["first_seen"], art["ms"],
+                entries = bucket_record(self.buckets.get(key, ()), aid, aid, art["first_seen"], art["ms"],
                                         art["sk"], self.horizon_ms)
                 self.buckets[key] = (entries if art["story"] == aid else
                                      bucket_commit(entries, aid, art["story"], art["first_seen"]))
@@ -413,7 +413,7 @@ class StoryIndex:
         gone = [aid for aid, art in self.articles.items() if now_ms - art["ms"] > self.horizon_ms]
         for aid in gone:
             for key in self.articles.pop(aid)["keys"]:
-                kept = [e for e in self.buckets.get(key, ()) if e[0] != aid and now_ms - e[3] <= self.horizon_ms]
+                kept = tuple(e for e in self.buckets.get(key, ()) if e[0] != aid and now_ms - e[3] <= self.horizon_ms)
                 if kept:
                     self.buckets[key] = kept
                 else:

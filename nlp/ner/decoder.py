@@ -130,7 +130,10 @@ class Decoder:
             U[k] = self._vec(f[k])
         if f[9]:
             self._S[n] = self._vec(f[9])
-        light = (None, None, None, None, None) + tuple(f[5:])
+        # the context features read the scalars only; without f[9] (a list) the tuple holds no container, so the
+        # garbage collector stops tracking it: a cache of ~40,000 words otherwise made every full collection of
+        # a worker traverse them (gen2 pauses of 100-270 ms, docs/benchmarks/pipeline-notes.md)
+        light = (None, None, None, None, None) + tuple(f[5:9]) + (None,) + tuple(f[10:])
         self._mflag[n] = light[5] in self.fx.multi or light[5] in self.fx.lmulti
         if light[8]:
             self._trig[n] = self._class_id(light[8])

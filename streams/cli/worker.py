@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import gc
 
 import click
 
@@ -49,4 +50,9 @@ def worker(agent_list, web_port, loglevel):
     # keeps it there after start-up: every debug record of faust and aiokafka would then be built and dropped,
     # about 7% of a busy worker's event loop (docs/benchmarks/pipeline.md). No spinner, no DEBUG root.
     process.spinner = None
+    # Everything made so far (modules, the NER model, the app) lives as long as the worker: out of the garbage
+    # collector's sight, a full collection no longer traverses ~100,000 objects on the event loop (gen2 pauses
+    # of 115-270 ms, 20-60 ms after; docs/benchmarks/pipeline-notes.md "Latency at low load").
+    gc.collect()
+    gc.freeze()
     process.execute_from_commandline()

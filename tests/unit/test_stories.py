@@ -179,18 +179,18 @@ def test_bound_stories_keeps_each_storys_first_and_newest_entries_in_order():
     kept = stories.bound_stories(entries, reps=2, newest=4)
     assert [e[0] for e in kept if e[1] == "s0"] == ["s0", "s1", "s8", "s9", "s10", "s11"]
     assert [e[0] for e in kept if e[1] != "s0"] == ["o0", "o3", "o6", "o9"]
-    assert kept == [e for e in entries if e in kept]  # arrival order kept
+    assert list(kept) == [e for e in entries if e in kept]  # arrival order kept
     small = entries[:5]
     assert stories.bound_stories(small, reps=2, newest=4) is small
 
 
 def test_a_commit_bounds_the_story_in_the_bucket():
     # on the stream the commit arrives after the probe: the entry becomes the story's, the story is trimmed
-    entries = [[f"s{n}", "s0", T0, n, "", n > 0] for n in range(stories.REPS + stories.NEWEST)]
-    entries.append(["new", "new", T0, 99, "", False])
+    entries = [(f"s{n}", "s0", T0, n, "", n > 0) for n in range(stories.REPS + stories.NEWEST)]
+    entries.append(("new", "new", T0, 99, "", False))
     entries = stories.bucket_commit(entries, "new", "s0", T0)
     assert len(entries) == stories.REPS + stories.NEWEST
-    assert entries[-1][:3] == ["new", "s0", T0] and entries[-1][5] is True
+    assert entries[-1][:3] == ("new", "s0", T0) and entries[-1][5] is True
     assert [e[0] for e in entries[:stories.REPS]] == [f"s{n}" for n in range(stories.REPS)]
 
 
