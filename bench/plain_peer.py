@@ -7,8 +7,12 @@ No Faust: one consumer (group `<app id>-plain`) reads articles.raw, each message
 agents call (agents.ingest, agents.clean and agents.entities `make_step`: decode, stage function, encode, as
 each agent does per hop) and the story stage (`nlp.stages.assign_story` on one in-memory StoryIndex: the
 index the stories-story agent runs, its state kept in two tables there), and one producer writes the EnrichedArticle to
-articles.enriched (a failure: a DeadLetter to the DLQ, as the agents route it). At least once: a fetched
-batch's records are acknowledged by the broker before its offsets are committed.
+articles.enriched (a failure: a DeadLetter to the DLQ, as the agents route it). The delivery guarantee is the
+workers' (AKHBAR_PROCESSING_GUARANTEE), so that the two sides pay for the same one: under exactly_once the loop's
+one transactional producer commits the output and the input offsets together (`send_offsets_to_transaction`)
+every commit interval (AKHBAR_COMMIT_INTERVAL_S, the workers' too), as Kafka Streams' EOS v2 does with one
+producer per thread; at least once, a fetched batch's records are acknowledged by the broker before its offsets
+are committed.
 
 What this loop does not do, and the Faust worker does: the three intermediate topics and the story
 topology's hops and changelogged tables (state survives a restart there, not here), partition-scoped
@@ -98,13 +102,20 @@ async def serve(settings: Settings, stop: asyncio.Event, out=sys.stdout, linear:
                                 auto_offset_reset="earliest", isolation_level="read_committed",
                                 max_partition_fetch_bytes=4 * settings.max_message_bytes + 65536,
                                 **settings.kafka_security())
+    transactional = settings.processing_guarantee == "exactly_once"
+    group_id = f"{settings.app_id}-plain"
     producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers, acks="all",
                                 max_request_size=4 * settings.max_message_bytes + 65536,
+                                transactional_id=f"{group_id}-producer" if transactional else None,
                                 **settings.kafka_security())
     await producer.start()
     await consumer.start()
     counts = {"messages": 0, "stage_cpu_s": 0.0}
     ready = False
+    offsets: dict = {}  # under exactly_once: the next offset of each partition, not committed yet
+    last_commit = time.monotonic()
+    if transactional:
+        await producer.begin_transaction()
     try:
         while not stop.is_set():
             batch = await consumer.getmany(timeout_ms=100, max_records=100)
@@ -113,22 +124,39 @@ async def serve(settings: Settings, stop: asyncio.Event, out=sys.stdout, linear:
                 out.write("ready\n")
                 out.flush()
             acks = []
-            for messages in batch.values():
+            for tp, messages in batch.items():
                 for m in messages:
                     t0 = time.thread_time()
                     topic, key, value = pipeline.process(m.value, m)
                     counts["stage_cpu_s"] += time.thread_time() - t0
                     acks.append(await producer.send(topic, value, key=key))
                     counts["messages"] += 1
-            if acks:
+                    offsets[tp] = m.offset + 1
+                    if transactional and time.monotonic() - last_commit >= settings.commit_interval_s:
+                        await _commit_transaction(producer, offsets, group_id)
+                        last_commit = time.monotonic()
+            if transactional and offsets and time.monotonic() - last_commit >= settings.commit_interval_s:
+                await _commit_transaction(producer, offsets, group_id)
+                last_commit = time.monotonic()
+            if acks and not transactional:
                 await asyncio.gather(*acks)
                 await consumer.commit()
+                offsets.clear()
+            if acks:
                 out.write(orjson.dumps(counts).decode() + "\n")  # the bench reads the last line before and after
                 out.flush()
     finally:
         await consumer.stop()
         await producer.stop()
     return {**counts, "process_cpu_s": time.process_time()}
+
+
+async def _commit_transaction(producer, offsets: dict, group_id: str) -> None:
+    """Commit the open transaction with these input offsets, and begin the next one."""
+    await producer.send_offsets_to_transaction(dict(offsets), group_id)
+    await producer.commit_transaction()
+    offsets.clear()
+    await producer.begin_transaction()
 
 
 def main() -> int:
