@@ -43,3 +43,16 @@ def test_numpy_decoder_matches_crfsuite_in_sports_context():
     plain, st, _ = dec._flat_emissions([s], rows, [False])
     sport, _, _ = dec._flat_emissions([s], rows, [True])
     assert abs(plain - sport).max() > 0.1
+
+
+def test_the_word_cache_is_out_of_the_garbage_collectors_sight():
+    """A worker's decoder caches every word type it meets (tens of thousands): entries the collector tracks made
+    each full collection of a worker pause its event loop for 100-270 ms (docs/benchmarks/pipeline-notes.md)."""
+    import gc
+
+    tagger = Tagger(MODEL_FILE)
+    sents = [[w for w, _, _ in s] for s in sentences(SEED.read_text(encoding="utf-8"))]
+    tagger.decoder.tag_many(sents)
+    gc.collect()
+    assert len(tagger.decoder.light) > 100
+    assert not any(gc.is_tracked(light) for light in tagger.decoder.light)

@@ -311,3 +311,17 @@ def test_expiry_forgets_articles_stories_and_their_bucket_entries():
     articles, story_ids = index.expire(stories.to_ms(at(9000)))
     assert (sorted(articles), sorted(story_ids)) == (["b", "c"], ["a", "c"])
     assert not index.buckets and not index.stories and not index.articles
+
+
+def test_the_band_buckets_are_out_of_the_garbage_collectors_sight():
+    """~16 buckets per article over a 72-hour horizon: as tracked containers, every full collection of the
+    worker traversed them on its event loop (docs/benchmarks/pipeline-notes.md)."""
+    import gc
+
+    index = stories.StoryIndex()
+    for n in range(30):
+        index.add(f"a{n}", f"{BODY} {n}", at(n))
+        index.add(f"c{n}", f"{OTHER} {n}", at(n))
+    gc.collect()
+    gc.collect()  # a tuple is let go once the tuples in it are: those of an earlier collection's young objects
+    assert index.buckets and not any(gc.is_tracked(bucket) for bucket in index.buckets.values())
