@@ -96,6 +96,7 @@ class FeedHub:
             self._leave_story(gone, self.story_of.pop(gone))
         if live:
             self._publish("articles", article)
+        if live and self.subscribers["stories"]:  # a story event holds every member here: built only when watched
             if old_key is not None and old_key != key:
                 self._publish("stories", self.story(old_key) if old_key in self.stories else
                               {"id": old_key, "size": 0, "copies": 0, "sources": [], "lead": None, "members": []})
