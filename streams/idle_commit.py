@@ -35,7 +35,6 @@ class IdleCommit(Sensor):
         self.dirty = False  # an event was done since the last commit began
         self.scheduled = False
         self.pending: asyncio.Task | None = None
-        self.idle_commits = 0  # commits this sensor started (for the tests and the record)
 
     def on_stream_event_in(self, tp, offset, stream, event) -> None:
         self.inside += 1
@@ -68,7 +67,6 @@ class IdleCommit(Sensor):
         if consumer._commit_fut is not None or self.faust_app.rebalancing or self.faust_app.should_stop or \
                 (self.pending is not None and not self.pending.done()):
             return  # a commit is under way (it takes what is done) or the assignment is changing
-        self.idle_commits += 1
         self.pending = asyncio.ensure_future(self._commit(consumer))
 
     async def _commit(self, consumer) -> None:
