@@ -20,6 +20,8 @@ from typing import Any
 
 from faust.sensors.base import Sensor
 
+from streams.faust_fixes.transactions import exactly_once
+
 log = logging.getLogger("akhbar.idle_commit")
 
 
@@ -78,8 +80,7 @@ class IdleCommit(Sensor):
 
 def install(app, quiet_ms: float) -> IdleCommit | None:
     """Add the sensor to `app` when it runs exactly-once and `quiet_ms` > 0; None otherwise."""
-    guarantee = app.conf.processing_guarantee
-    if getattr(guarantee, "value", guarantee) != "exactly_once" or quiet_ms <= 0:
+    if not exactly_once(app) or quiet_ms <= 0:
         return None
     sensor = IdleCommit(app, quiet_ms / 1000)
     app.sensors.add(sensor)

@@ -153,7 +153,7 @@ def _gate(app) -> Gate:
     return gate
 
 
-def _exactly_once(app) -> bool:
+def exactly_once(app) -> bool:
     guarantee = app.conf.processing_guarantee
     return getattr(guarantee, "value", guarantee) == "exactly_once"
 
@@ -161,7 +161,7 @@ def _exactly_once(app) -> bool:
 def install(app) -> None:
     """Give `app` its gate (before any event flows, so its sensor sees every rebalance) when it runs
     exactly-once; nothing otherwise."""
-    if _exactly_once(app):
+    if exactly_once(app):
         _gate(app)
 
 
@@ -386,7 +386,7 @@ _upstream_stream = Agent.stream
 
 def _stream_through_the_gate(self: Agent, *args, **kwargs):
     stream = _upstream_stream(self, *args, **kwargs)
-    if _exactly_once(self.app):
+    if exactly_once(self.app):
         gate = _gate(self.app)
         app = self.app
 
