@@ -97,13 +97,13 @@ async def serve(settings: Settings, stop: asyncio.Event, out=sys.stdout, linear:
     from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
     pipeline = LinearHops(settings) if linear else PlainPipeline(settings)
+    group_id = f"{settings.app_id}-plain"
     consumer = AIOKafkaConsumer(*pipeline.sources, bootstrap_servers=settings.bootstrap_servers,
-                                group_id=f"{settings.app_id}-plain", enable_auto_commit=False,
+                                group_id=group_id, enable_auto_commit=False,
                                 auto_offset_reset="earliest", isolation_level="read_committed",
                                 max_partition_fetch_bytes=4 * settings.max_message_bytes + 65536,
                                 **settings.kafka_security())
     transactional = settings.processing_guarantee == "exactly_once"
-    group_id = f"{settings.app_id}-plain"
     producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers, acks="all",
                                 max_request_size=4 * settings.max_message_bytes + 65536,
                                 transactional_id=f"{group_id}-producer" if transactional else None,
@@ -114,6 +114,18 @@ async def serve(settings: Settings, stop: asyncio.Event, out=sys.stdout, linear:
     ready = False
     offsets: dict = {}  # under exactly_once: the next offset of each partition, not committed yet
     last_commit = time.monotonic()
+
+    async def commit_when_due() -> None:
+        """Under exactly_once, once the commit interval has passed: commit the open transaction with the input
+        offsets it holds, and begin the next one."""
+        nonlocal last_commit
+        if transactional and offsets and time.monotonic() - last_commit >= settings.commit_interval_s:
+            await producer.send_offsets_to_transaction(dict(offsets), group_id)
+            await producer.commit_transaction()
+            offsets.clear()
+            await producer.begin_transaction()
+            last_commit = time.monotonic()
+
     if transactional:
         await producer.begin_transaction()
     try:
@@ -132,12 +144,8 @@ async def serve(settings: Settings, stop: asyncio.Event, out=sys.stdout, linear:
                     acks.append(await producer.send(topic, value, key=key))
                     counts["messages"] += 1
                     offsets[tp] = m.offset + 1
-                    if transactional and time.monotonic() - last_commit >= settings.commit_interval_s:
-                        await _commit_transaction(producer, offsets, group_id)
-                        last_commit = time.monotonic()
-            if transactional and offsets and time.monotonic() - last_commit >= settings.commit_interval_s:
-                await _commit_transaction(producer, offsets, group_id)
-                last_commit = time.monotonic()
+                    await commit_when_due()
+            await commit_when_due()
             if acks and not transactional:
                 await asyncio.gather(*acks)
                 await consumer.commit()
@@ -149,14 +157,6 @@ async def serve(settings: Settings, stop: asyncio.Event, out=sys.stdout, linear:
         await consumer.stop()
         await producer.stop()
     return {**counts, "process_cpu_s": time.process_time()}
-
-
-async def _commit_transaction(producer, offsets: dict, group_id: str) -> None:
-    """Commit the open transaction with these input offsets, and begin the next one."""
-    await producer.send_offsets_to_transaction(dict(offsets), group_id)
-    await producer.commit_transaction()
-    offsets.clear()
-    await producer.begin_transaction()
 
 
 def main() -> int:
