@@ -31,6 +31,14 @@ def _sensor(quiet_s: float = 0.005):
     return app, IdleCommit(app, quiet_s)
 
 
+async def _until(condition, timeout: float = 5.0) -> None:
+    """Wait for `condition` (a loaded CI machine may run the sensor's timer late); fail after `timeout`."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "the condition never held"
+        await asyncio.sleep(0.005)
+
+
 def _event(sensor: IdleCommit) -> None:
     sensor.on_stream_event_in(None, 0, None, None)
     sensor.on_stream_event_out(None, 0, None, None)
@@ -40,31 +48,28 @@ def test_a_commit_starts_once_the_worker_is_quiet_and_not_again_without_new_work
     async def run():
         app, sensor = _sensor()
         _event(sensor)
-        await asyncio.sleep(0.03)
-        assert app.consumer.commits == 1
+        await _until(lambda: app.consumer.commits == 1)
         sensor.on_commit_initiated(app.consumer)  # what the commit itself reports
-        await asyncio.sleep(0.03)
+        await asyncio.sleep(0.05)
         assert app.consumer.commits == 1  # nothing processed since: no second commit
         _event(sensor)
-        await asyncio.sleep(0.03)
-        assert app.consumer.commits == 2
+        await _until(lambda: app.consumer.commits == 2)
 
     asyncio.run(run())
 
 
 def test_no_commit_while_events_keep_coming_or_one_is_in_processing():
     async def run():
-        app, sensor = _sensor(quiet_s=0.02)
-        for _ in range(10):  # a steady stream: never quiet for 20 ms
+        app, sensor = _sensor(quiet_s=0.2)
+        for _ in range(10):  # a steady stream: never quiet for 200 ms
             _event(sensor)
             await asyncio.sleep(0.005)
         assert app.consumer.commits == 0
         sensor.on_stream_event_in(None, 0, None, None)  # taken, still in processing
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.5)
         assert app.consumer.commits == 0
         sensor.on_stream_event_out(None, 0, None, None)
-        await asyncio.sleep(0.05)
-        assert app.consumer.commits == 1
+        await _until(lambda: app.consumer.commits == 1)
 
     asyncio.run(run())
 
