@@ -1,9 +1,11 @@
-"""entities: articles.clean -> articles.enriched. Named entities, linking and quotes."""
+"""entities: articles.clean -> articles.stories. Named entities, linking and quotes; then the story signature
+(agents.stories.signed_message), so the record goes to the story index in the message that carries it."""
 from __future__ import annotations
 
+from agents.stories import signed_message
 from nlp import stages
 from nlp.ner import load_tagger
-from schemas.codec import decode, encode
+from schemas.codec import decode
 from schemas.records import CleanArticle
 
 
@@ -11,7 +13,7 @@ def make_step(settings, app=None):
     load_tagger()  # once per worker, at start-up rather than on the first article
 
     def step(payload: bytes, event=None):
-        article = stages.enrich(decode(payload, CleanArticle))
-        return article.id.encode(), encode(article)
+        record = stages.enrich(decode(payload, CleanArticle))
+        return record.id.encode(), signed_message(record)
 
     return step

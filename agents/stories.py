@@ -1,20 +1,21 @@
-"""Story clustering on the stream: two thin agents around nlp.stories, one hop, state in two tables.
+"""Story clustering on the stream: the signature in the entities agent, the index in one agent, state in two
+tables.
 
-    articles.entities ──[stories-sign]──> articles.stories ──[stories-story]──> articles.enriched
-      (key: article id, N partitions)      (key: article id,    StoryIndex.add_signed: story, duplicate_of,
-      signature, sketch, band keys          one partition)      similarity filled in
-                                                                tables stories-articles, stories-stories
+    articles.clean ──[entities]──> articles.stories ──[stories]──> articles.enriched
+                     signed_message:  (key: article id,  StoryIndex.add_signed: story, duplicate_of,
+                     sketch, band     one partition)     similarity filled in
+                     keys, the record                    tables stories-articles, stories-stories
 
-The signature (the costly part, ~1 ms an article) is computed next to the article, in parallel over the
-partitions of articles.entities; one record per article then goes to the single partition of
+The signature (the costly part, ~1 ms an article) is computed next to the article, in the entities agent, in
+parallel over the partitions of articles.clean; one record per article then goes to the single partition of
 articles.stories, so the whole index lives in one place and the arrival order is total: copies racing in a
-burst are simply resolved in that order, no alias, no waiting, no repartition hop. The stories-story agent
-keeps the index in memory (nlp.stories.StoryIndex) and writes, per new article, its entry to
-`stories-articles` (article id -> story, similarity, sketch, band keys, event time, arrival number) and its
-story to `stories-stories` (story id -> first_seen, size, last_ms): two changelog records. The band buckets
-are derived state: rebuilt from the tables (StoryIndex.restore) at the first event after the partition is
-assigned to this worker, so restarts and a move to another worker give the index it had. An article id
-already in the index gets its story again and writes nothing (redelivery changes no state).
+burst are simply resolved in that order, no alias, no waiting, no repartition hop. The stories agent keeps the
+index in memory (nlp.stories.StoryIndex) and writes, per new article, its entry to `stories-articles` (article
+id -> story, similarity, sketch, band keys, event time, arrival number) and its story to `stories-stories`
+(story id -> first_seen, size, last_ms): two changelog records. The band buckets are derived state: rebuilt
+from the tables (StoryIndex.restore) at the first event after the partition is assigned to this worker, so
+restarts and a move to another worker give the index it had. An article id already in the index gets its
+story again and writes nothing (redelivery changes no state).
 
 Expiry: every SWEEP_EVERY_MS of event time the index forgets what is older than the horizon and the
 agent deletes those keys from both tables.
@@ -29,11 +30,29 @@ import orjson
 
 from agents.sweep import SWEEP_EVERY_MS
 from nlp import stories
-from schemas.codec import from_dict
 from schemas.records import EnrichedArticle
-from streams.topics import ENRICHED, ENTITIES, STORIES
+from streams.topics import ENRICHED, STORIES
 
 log = logging.getLogger("akhbar.stories")
+
+
+def signed_message(record: EnrichedArticle) -> bytes:
+    """The message of articles.stories for `record` (the entities agent's output): its signature
+    (nlp.stories.signed), the record itself, and the CPU the signature took, counted in the stories stage."""
+    t0 = time.perf_counter()
+    art = stories.signed(record.id, stories.article_text(record.title, record.body), record.ingested_at,
+                         default_ms=int(time.time() * 1000))
+    return orjson.dumps({**art, "record": record, "cpu_ms": (time.perf_counter() - t0) * 1000})
+
+
+def with_story(record: dict, msg: dict, assignment: stories.Assignment, t0: float) -> bytes:
+    """The EnrichedArticle of a signed message: `record` (popped from `msg`, so the index never holds it) with
+    its story fields, and the stories stage's CPU (the signature's, then this agent's since `t0`)."""
+    record.update(stories.fields_for(msg["id"], assignment.story_id, {
+        "first_seen": assignment.first_seen, "size": assignment.size}, assignment.similarity))
+    stages_ms = record.setdefault("processing", {}).setdefault("stages_ms", {})
+    stages_ms["stories"] = round(msg["cpu_ms"] + (time.perf_counter() - t0) * 1000, 3)
+    return orjson.dumps(record)
 
 
 class StoryStage:
@@ -92,7 +111,6 @@ class StoryStage:
 def register(app, settings, dlq) -> None:
     from streams.app import faust_topic
 
-    source = faust_topic(app, settings.topic(ENTITIES))
     story_topic = faust_topic(app, settings.topic(STORIES))
     enriched = faust_topic(app, settings.topic(ENRICHED))
     articles = app.Table("stories-articles", partitions=1,
@@ -109,36 +127,16 @@ def register(app, settings, dlq) -> None:
         held.clear()
         held.update(mine)
 
-    async def sign(stream):
-        async for event in stream.events():
-            try:
-                obj = orjson.loads(event.value)
-                record = from_dict(EnrichedArticle, obj)
-                t0 = time.perf_counter()
-                art = stories.signed(record.id, stories.article_text(record.title, record.body),
-                                     record.ingested_at, default_ms=int(time.time() * 1000))
-                msg = {**art, "record": obj, "cpu_ms": (time.perf_counter() - t0) * 1000}
-            except Exception as exc:  # noqa: BLE001 - routed, never crashes the worker
-                await dlq.send("stories", exc, event)
-                continue
-            await story_topic.send(key=record.id.encode("utf-8"), value=orjson.dumps(msg))
-
     async def story(stream):
         async for event in stream.events():
             try:
                 msg = orjson.loads(event.value)
                 t0 = time.perf_counter()
                 record = msg.pop("record")
-                assignment = await stage.add(msg)
-                record.update(stories.fields_for(msg["id"], assignment.story_id, {
-                    "first_seen": assignment.first_seen, "size": assignment.size}, assignment.similarity))
-                stages_ms = record.setdefault("processing", {}).setdefault("stages_ms", {})
-                stages_ms["stories"] = round(msg["cpu_ms"] + (time.perf_counter() - t0) * 1000, 3)
+                value = with_story(record, msg, await stage.add(msg), t0)
             except Exception as exc:  # noqa: BLE001
                 await dlq.send("stories", exc, event)
                 continue
-            await enriched.send(key=msg["id"].encode("utf-8"), value=orjson.dumps(record))
+            await enriched.send(key=msg["id"].encode("utf-8"), value=value)
 
-    for name, fn, topic in (("stories-sign", sign, source), ("stories-story", story, story_topic)):
-        fn.__name__ = fn.__qualname__ = name.replace("-", "_")
-        app.agent(topic, name=f"akhbar.{name}")(fn)
+    app.agent(story_topic, name="akhbar.stories-story")(story)

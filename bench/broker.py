@@ -23,11 +23,12 @@ from pathlib import Path
 import orjson
 
 from streams.settings import REPO_ROOT, Settings
-from streams.topics import ENRICHED, ENTITIES, RAW, admin_client, create_topics
+from agents import PIPELINE
+from streams.topics import ENRICHED, RAW, STORIES, admin_client, create_topics
 
-# the agents of `akhbar process`'s pipeline: ingest, clean, entities and story clustering (alerting is not part
-# of the in-process pipeline it is compared with)
-PIPELINE_AGENTS = "ingest,clean,entities,stories"
+# the agents of `akhbar process`'s pipeline: clean (with validation), entities and story clustering (alerting is
+# not part of the in-process pipeline it is compared with)
+PIPELINE_AGENTS = "clean,entities,stories"
 
 
 def fresh_settings(bootstrap: str, tmp: Path) -> tuple[Settings, dict]:
@@ -295,7 +296,7 @@ def pipeline_run(bootstrap: str, workers: int, burst: list, rated: list | None =
     given, send `rated_seconds` worth of it at `rate_fraction` of the measured throughput (latency at that
     load). Peak RSS at the end. With `broker_pid` (a local broker), the broker's CPU during the burst too.
     `env`: settings for the workers on top of the fresh ones (e.g. AKHBAR_PROCESSING_GUARANTEE); `agents` the
-    workers run, and the `sink` topic whose records are watched (articles.entities for the linear agents)."""
+    workers run, and the `sink` topic whose records are watched (articles.stories for the linear agents)."""
     tmp = Path(tempfile.mkdtemp(prefix="akhbar-bench-"))
     settings, worker_env = fresh_settings(bootstrap, tmp)
     worker_env.update(env or {})
@@ -335,8 +336,8 @@ def peer_run(bootstrap: str, burst: list, warmup: list | None = None, timeout: f
     """The plain aiokafka peer (bench/plain_peer.py) on a fresh topic set, measured as pipeline_run measures a
     worker: start-up to `ready`, a warm-up article, then `burst` all at once (throughput, latency, the peer
     process's CPU from /proc, and the broker's), and its own count of the CPU spent in stage functions.
-    `linear`: the peer of the three linear agents (`--linear`), watched on articles.entities."""
-    sink = ENTITIES if linear else ENRICHED
+    `linear`: the peer of the two linear agents (`--linear`), watched on articles.stories."""
+    sink = STORIES if linear else ENRICHED
     tmp = Path(tempfile.mkdtemp(prefix="akhbar-bench-peer-"))
     settings, env = fresh_settings(bootstrap, tmp)
     asyncio.run(create_topics(settings))
@@ -355,7 +356,7 @@ def peer_run(bootstrap: str, burst: list, warmup: list | None = None, timeout: f
                 raise RuntimeError(f"plain peer did not start:\n{log_text[-3000:]}")
             time.sleep(0.1)
         result: dict = {"startup_s": time.monotonic() - started}
-        hops = len(PIPELINE_AGENTS.split(",")) - 1 if linear else 1  # messages the peer handles per article
+        hops = len(PIPELINE) if linear else 1  # messages the peer handles per article
 
         def counts_after(messages: int) -> dict:
             """Its counts once its line for `messages` handled is out (written after the acks and the commit)."""

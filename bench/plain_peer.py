@@ -1,12 +1,13 @@
 """The Faust pipeline's plain peer: the same stage functions on one aiokafka consume -> stage -> produce loop.
 
     python -m bench.plain_peer            # settings from the environment (AKHBAR_BROKER, AKHBAR_TOPIC_PREFIX, ...)
-    python -m bench.plain_peer --linear   # the three linear agents' hops instead, no story stage
+    python -m bench.plain_peer --linear   # the two linear agents' hops instead, no story index
 
 No Faust: one consumer (group `<app id>-plain`) reads articles.raw, each message goes through the steps the
-agents call (agents.ingest, agents.clean and agents.entities `make_step`: decode, stage function, encode, as
-each agent does per hop) and the story stage (`nlp.stages.assign_story` on one in-memory StoryIndex: the
-index the stories-story agent runs, its state kept in two tables there), and one producer writes the EnrichedArticle to
+agents call (agents.clean and agents.entities `make_step`: decode, stage function, encode, as each agent does
+per hop; the entities step signs the article for the story index) and the story agent's step on one in-memory
+StoryIndex (`add_signed`, then agents.stories.with_story: the index the stories agent runs, its state kept in
+two tables there), and one producer writes the EnrichedArticle to
 articles.enriched (a failure: a DeadLetter to the DLQ, as the agents route it). The delivery guarantee is the
 workers' (AKHBAR_PROCESSING_GUARANTEE), so that the two sides pay for the same one: under exactly_once the loop's
 one transactional producer commits the output and the input offsets together (`send_offsets_to_transaction`)
@@ -14,15 +15,14 @@ every commit interval (AKHBAR_COMMIT_INTERVAL_S, the workers' too), as Kafka Str
 producer per thread; at least once, a fetched batch's records are acknowledged by the broker before its offsets
 are committed.
 
-What this loop does not do, and the Faust worker does: the three intermediate topics and the story
-topology's hops and changelogged tables (state survives a restart there, not here), partition-scoped
+What this loop does not do, and the Faust worker does: the two intermediate topics (articles.clean,
+articles.stories) and the changelogged tables (state survives a restart there, not here), partition-scoped
 scaling, the web server and metrics. So "Faust pipeline / plain loop" in CPU per article measures Faust and
 the topology together, against the cheapest loop that produces the same records.
 
-`--linear` is the peer of a worker running `--agents ingest,clean,entities`: the same three hops as those
-agents (articles.raw -> ingest -> articles.validated -> clean -> articles.clean -> entities ->
-articles.entities, one consumer subscribed to the three source topics, each message through its topic's
-step and produced to the next topic), so the two differ only by Faust's machinery, not by the topology.
+`--linear` is the peer of a worker running `--agents clean,entities`: the same two hops as those agents
+(articles.raw -> clean -> articles.clean -> entities -> articles.stories, one consumer subscribed to the two
+source topics, each message through its topic's step and produced to the next topic), so the two differ only by Faust's machinery, not by the topology.
 
 It prints `ready` once its partitions are assigned, after each batch one JSON line of its running counts
 (messages, and the CPU seconds spent inside the stage functions: `stage_cpu_s`), and on SIGTERM the same
@@ -41,12 +41,11 @@ import orjson
 from agents import PIPELINE
 from agents import clean as clean_agent
 from agents import entities as entities_agent
-from agents import ingest as ingest_agent
+from agents import stories as stories_agent
 from agents.dlq import dead_letter
-from nlp import stages
+from nlp.stages import InvalidInput
 from nlp.stories import StoryIndex
-from schemas.codec import encode, from_dict
-from schemas.records import EnrichedArticle
+from schemas.codec import encode
 from streams.settings import Settings
 from streams.topics import ENRICHED, RAW
 
@@ -67,7 +66,12 @@ class LinearHops:
             key, value = step(payload)
             return sink, key, value
         except Exception as exc:  # noqa: BLE001 - routed to the DLQ, as the agents do
-            return self.dlq, getattr(message, "key", None), encode(dead_letter(stage, exc, payload, message))
+            return self.dlq, getattr(message, "key", None), _dead_letter(stage, exc, payload, message)
+
+
+def _dead_letter(stage: str, exc: Exception, payload: bytes, message) -> bytes:
+    """As agents.stage routes a failure: InvalidInput is a dead letter of stage "ingest"."""
+    return encode(dead_letter("ingest" if isinstance(exc, InvalidInput) else stage, exc, payload, message))
 
 
 class PlainPipeline:
@@ -75,22 +79,24 @@ class PlainPipeline:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.steps = [("ingest", ingest_agent.make_step(settings)), ("clean", clean_agent.make_step(settings)),
-                      ("entities", entities_agent.make_step(settings))]
+        self.steps = [("clean", clean_agent.make_step(settings)), ("entities", entities_agent.make_step(settings))]
         self.index = StoryIndex()
         self.sink, self.dlq = settings.topic(ENRICHED), settings.topic(settings.dlq_topic)
         self.sources = [settings.topic(RAW)]
 
     def process(self, payload: bytes, message=None) -> tuple[str, bytes | None, bytes]:
-        value, key, stage = payload, None, "ingest"
+        value, key, stage = payload, None, "clean"
         try:
             for stage, step in self.steps:
                 key, value = step(value)
             stage = "stories"
-            record = stages.assign_story(from_dict(EnrichedArticle, orjson.loads(value)), self.index)
-            return self.sink, key, encode(record)
+            msg = orjson.loads(value)
+            t0 = time.perf_counter()
+            record = msg.pop("record")
+            assignment, _ = self.index.add_signed(msg)
+            return self.sink, key, stories_agent.with_story(record, msg, assignment, t0)
         except Exception as exc:  # noqa: BLE001 - routed to the DLQ, as the agents do
-            return self.dlq, getattr(message, "key", None), encode(dead_letter(stage, exc, value, message))
+            return self.dlq, getattr(message, "key", None), _dead_letter(stage, exc, value, message)
 
 
 async def serve(settings: Settings, stop: asyncio.Event, out=sys.stdout, linear: bool = False) -> dict:

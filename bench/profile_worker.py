@@ -1,11 +1,12 @@
 """Where a pipeline worker's time goes: py-spy samples one `akhbar worker` (the bench's agents) during a burst.
 
     uv run --locked python -m bench.profile_worker [--n 300] [--seconds 30] [--raw prof.txt]
-        [--agents ingest,clean,entities] [--rate 10] [--guarantee at_least_once] [--idle 60]
+        [--agents clean,entities] [--rate 10] [--guarantee at_least_once] [--idle 60]
 
 Starts one worker on a fresh topic set of AKHBAR_BROKER, warms it with the seed article, attaches py-spy, sends
 `--n` dev articles at once and prints the share of the samples per thread and, for the event-loop thread, per
-kind of work. `--agents` runs a part of the pipeline (without stories, the sink is articles.entities), to see
+kind of work. `--agents` runs a part of the pipeline (without stories, the sink is the last pipeline agent's: articles.stories for
+`clean,entities`), to see
 what that part costs; `--idle` first measures the worker's CPU while it waits with nothing to do (its timers,
 the broker watchdog, the metrics poller); `--rate` then sends `--n` other articles at that rate and prints their
 end-to-end latency. A sample is charged to the innermost frame of a known kind (the stage code in nlp/, the
@@ -26,14 +27,15 @@ from pathlib import Path
 from bench import broker, dataset
 from bench.report import percentile
 from streams.settings import GUARANTEES, Settings
-from streams.topics import ENRICHED, ENTITIES, create_topics
+from agents import PIPELINE
+from streams.topics import ENRICHED, create_topics
 
 # (label, path fragments), matched from the innermost frame outwards
 KINDS = (
     ("stage: entities (NER, linking, quotes)", ("nlp/ner/", "nlp/entities.py", "nlp/linking.py", "nlp/quotes.py")),
     ("stage: clean", ("nlp/clean", "nlp/text.py", "nlp/langid.py", "nlp/segment.py", "nlp/rules.py")),
     ("stage: stories (MinHash, buckets)", ("nlp/stories.py",)),
-    ("stage: validation (ingest)", ("nlp/stages.py",)),
+    ("stage: validation (in the clean agent)", ("nlp/stages.py",)),
     ("codec (schemas/)", ("schemas/",)),
     ("stories agents (message routing, orjson)", ("agents/stories.py",)),
     ("pipeline agents and DLQ glue", ("agents/",)),
@@ -84,7 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     bootstrap = Settings.from_env().bootstrap_servers
     articles = dataset.load(dataset.default_data(), 2 * args.n)
     payloads, others = dataset.payloads(articles[:args.n]), dataset.payloads(articles[args.n:])
-    sink = ENRICHED if "stories" in args.agents else ENTITIES
+    linear = [name for name in PIPELINE if name in args.agents.split(",")]
+    sink = ENRICHED if "stories" in args.agents.split(",") else PIPELINE[linear[-1]][2]
     warm = dataset.warmup()
     tmp = Path(tempfile.mkdtemp(prefix="akhbar-profile-"))
     raw = args.raw or tmp / "py-spy.txt"

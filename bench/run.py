@@ -5,7 +5,7 @@ sections chosen (all by default, in this order):
   throughput) and the 2-worker run;
 - `peer`: the plain aiokafka loop (bench/plain_peer.py: the same stage functions, no Faust) on the same burst,
   right after the 1-worker run it is compared with (which it runs itself without `pipeline`); then a worker
-  running only the linear agents (ingest, clean, entities) and the plain loop on the same three hops
+  running only the linear agents (clean, entities) and the plain loop on the same two hops
   (`--linear`), so Faust's machinery is compared on one topology;
 - `breaking`: the breaking story through Kafka: N outlet-edited copies of one article and N distinct
   articles, each on a fresh worker (burst, then the latency run at half its throughput), their order
@@ -30,9 +30,9 @@ from pathlib import Path
 from agents import PIPELINE
 from bench import dataset, report
 from streams.settings import REPO_ROOT
-from streams.topics import ENTITIES
+from streams.topics import STORIES
 
-LINEAR_AGENTS = ",".join(PIPELINE)  # ingest,clean,entities: raw -> validated -> clean -> entities
+LINEAR_AGENTS = ",".join(PIPELINE)  # clean,entities: raw -> clean -> stories
 
 
 SECTIONS = ("pipeline", "peer", "breaking", "guarantee")
@@ -178,10 +178,10 @@ def kafka_figures(plan: Plan, inputs: Inputs, say, repeat: int = 0) -> dict:
                    plain_received=peer["burst"]["received"],
                    plain_stage_cpu_ms=1000 * peer["burst"]["stage_cpu_s"] / peer["burst"]["received"]
                    if peer["burst"]["received"] else None)
-        say("  the linear agents (ingest, clean, entities), 1 Faust worker, then the plain loop on the same "
-            "three hops: start, burst")
+        say("  the linear agents (clean, entities), 1 Faust worker, then the plain loop on the same two hops: "
+            "start, burst")
         linear = broker.pipeline_run(plan.bootstrap, 1, burst, warmup=warmup, progress=bar("linear, Faust"),
-                                     broker_pid=plan.broker_pid, agents=LINEAR_AGENTS, sink=ENTITIES)
+                                     broker_pid=plan.broker_pid, agents=LINEAR_AGENTS, sink=STORIES)
         plain_linear = broker.peer_run(plan.bootstrap, burst, warmup=warmup, progress=bar("linear, plain loop"),
                                        broker_pid=plan.broker_pid, linear=True)
         out.update(linear_faust=linear["burst"]["throughput"],
@@ -234,6 +234,8 @@ def kafka_figures(plan: Plan, inputs: Inputs, say, repeat: int = 0) -> dict:
 
 def run(plan: Plan, say=print) -> dict:
     """All repeats; the results dict that report.write_json / report.markdown / report.plots take."""
+    from bench.broker import PIPELINE_AGENTS
+
     machine = report.machine()  # the load average at the start
     inputs = Inputs.make(plan) if plan.bootstrap else None
     runs = []
@@ -253,5 +255,5 @@ def run(plan: Plan, say=print) -> dict:
             "setup": {"data": str(plan.data), "articles": plan.n, "repeat": plan.repeat, "quick": plan.quick,
                       "rated_articles": 2 * plan.n, "rated_seconds": plan.rated_seconds,
                       "sections": list(plan.sections) if plan.bootstrap else [],
-                      "broker": plan.bootstrap, "worker_agents": "ingest,clean,entities,stories"},
+                      "broker": plan.bootstrap, "worker_agents": PIPELINE_AGENTS},
             "runs": runs, "summary": summary, "targets": report.verdicts(summary)}

@@ -233,7 +233,7 @@ class RecentTitles:
 
 
 # --- the same memory in the stream: entries of a changelog-backed table (agents/clean.py) -----------------------
-# One entry per (source, partition of articles.validated, title key), value {"p": partition, "o": offset of the
+# One entry per (source, partition of articles.raw, title key), value {"p": partition, "o": offset of the
 # article whose title it is, "ms": its event time}. A key holds the partition, so each entry is written only
 # while processing that partition and moves with it between workers. An article at offset `o` knows only the
 # entries of its own partition with an offset below `o` and an event time within the horizon of its own: what

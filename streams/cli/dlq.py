@@ -11,7 +11,16 @@ from schemas.codec import RecordError, from_dict
 from schemas.records import DeadLetter
 from streams.cli.common import broker_error, load_settings
 from streams.reader import assign_from_committed
-from streams.topics import partition_ids
+from streams.topics import RETIRED, partition_ids
+
+
+def replay_target(settings, topic: str) -> str | None:
+    """Where a dead letter that failed on `topic` goes back to: that topic, or for a topic an earlier version
+    read (streams.topics.RETIRED), the one its records go to now (None: no agent reads them any more)."""
+    for old, new in RETIRED.items():
+        if topic == settings.topic(old):
+            return settings.topic(new) if new else None
+    return topic
 
 
 def original_bytes(letter: DeadLetter) -> bytes:
@@ -51,10 +60,16 @@ async def _replay(settings, stage, dry_run, echo) -> tuple[int, int]:
                     if (stage and letter.stage != stage) or not letter.topic:
                         skipped += 1
                         continue
+                    target = replay_target(settings, letter.topic)
+                    if target is None:
+                        echo(f"skipping {tp.partition}@{m.offset}: it failed on {letter.topic}, which no agent of "
+                             f"this version reads (its payload is in the letter)")
+                        skipped += 1
+                        continue
                     echo(f"{'would replay' if dry_run else 'replaying'} {tp.partition}@{m.offset} "
-                         f"({letter.stage}: {letter.error_type}) -> {letter.topic}")
+                         f"({letter.stage}: {letter.error_type}) -> {target}")
                     if not dry_run:
-                        await producer.send_and_wait(letter.topic, original_bytes(letter),
+                        await producer.send_and_wait(target, original_bytes(letter),
                                                      key=letter.key.encode() if letter.key else None)
                     replayed += 1
             if not dry_run and batch:

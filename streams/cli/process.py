@@ -39,7 +39,7 @@ def process(paths, output, source, pretty):
                   file=sys.stderr) as bar:
             for raw in read_articles(list(paths), source, exclude):
                 bar.update(1)
-                try:  # the ingest agent's validation, so both paths accept and reject the same input
+                try:  # the clean agent's validation, so both paths accept and reject the same input
                     raw = stages.ingest(encode(raw), settings.max_message_bytes)
                 except stages.InvalidInput as exc:
                     click.echo(f"rejected {raw.id or '(no id)'}: {exc}", err=True)

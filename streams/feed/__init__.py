@@ -33,9 +33,6 @@ STATIC = {"feed.js": "text/javascript", "feed.css": "text/css"}
 SSE_HEARTBEAT_S = 15.0
 OFFSETS_TIMEOUT_S = 8.0
 HISTORY_WAIT_S = 5.0  # how long /articles waits for a starting worker to read its history
-# stage name -> the topic it writes (names before the prefix), for the per-stage counts
-STAGE_OUTPUTS = {"ingest": "articles.validated", "clean": "articles.clean", "entities": "articles.entities",
-                 "stories": "articles.enriched", "alerts": "articles.alerts"}
 
 
 def _story(article: dict) -> dict:
@@ -271,7 +268,11 @@ async def poll_cluster(settings, base_app_id: str, every: float = 5.0) -> None:
     from aiokafka import AIOKafkaConsumer, TopicPartition
     from aiokafka.admin import AIOKafkaAdminClient
 
-    from streams.topics import ALERTS_DLQ, catalogue, partitions_of
+    from agents import PIPELINE
+    from streams.topics import ALERTS, ALERTS_DLQ, ENRICHED, catalogue, partitions_of
+
+    # stage name -> the topic it writes (names before the prefix), for the per-stage counts
+    stage_outputs = {**{name: sink for name, (_, _, sink) in PIPELINE.items()}, "stories": ENRICHED, "alerts": ALERTS}
 
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers, **settings.kafka_security())
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers, enable_auto_commit=False,
@@ -290,7 +291,7 @@ async def poll_cluster(settings, base_app_id: str, every: float = 5.0) -> None:
                 totals: dict[str, int] = {}
                 for tp, off in ends.items():
                     totals[tp.topic] = totals.get(tp.topic, 0) + off
-                for stage, topic in STAGE_OUTPUTS.items():
+                for stage, topic in stage_outputs.items():
                     full = settings.topic(topic)
                     if full in totals:
                         metrics.STAGE_MESSAGES.labels(stage=stage, topic=full).set(totals[full])

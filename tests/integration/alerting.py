@@ -29,6 +29,15 @@ def as_message(article: dict):
     return (article["id"].encode(), orjson.dumps(article), None)
 
 
+def as_signed(article: dict):
+    """`article` (an EnrichedArticle dict) as the entities agent sends it to articles.stories: signed."""
+    from agents.stories import signed_message
+    from schemas.codec import from_dict
+    from schemas.records import EnrichedArticle
+
+    return (article["id"].encode(), signed_message(from_dict(EnrichedArticle, article)), None)
+
+
 def akhbar(pipeline, *args, check=True) -> subprocess.CompletedProcess:
     """Run the real CLI with the test's environment."""
     proc = subprocess.run([sys.executable, "-m", "streams.cli.main", *args], cwd=REPO, env=pipeline.env,

@@ -37,13 +37,13 @@ async def _committed(settings, group: str, topic: str, reset: bool) -> dict[int,
     from aiokafka import AIOKafkaConsumer, TopicPartition
     from aiokafka.structs import OffsetAndMetadata
 
+    from streams.topics import partition_ids
+
+    tps = [TopicPartition(topic, p) for p in await partition_ids(settings, topic)]  # the topic's, from the cluster
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers, group_id=group,
                                 enable_auto_commit=False)
     await consumer.start()
     try:
-        tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
-        if not tps:
-            tps = [TopicPartition(topic, p) for p in range(settings.partitions)]
         consumer.assign(tps)
         if reset:
             await consumer.commit({tp: OffsetAndMetadata(0, "") for tp in tps})
@@ -100,10 +100,10 @@ def tally(records: list[dict], ids: list[str]) -> tuple[set[str], int]:
 def trace(settings, ids: set[str], logs: list[str] = ()) -> str:
     """Where each of `ids` got to, for a failure's report: the (partition, offset, type) of every message that
     names it on each topic of the chain, in pipeline order, and the worker log lines that mention it."""
-    from streams.topics import CLEAN, DLQ, ENRICHED, ENTITIES, RAW, STORIES, VALIDATED
+    from streams.topics import CLEAN, DLQ, ENRICHED, RAW, STORIES
 
     lines = []
-    for name in (RAW, VALIDATED, CLEAN, ENTITIES, STORIES, ENRICHED, DLQ):
+    for name in (RAW, CLEAN, STORIES, ENRICHED, DLQ):
         for rec in read(settings, settings.topic(name)):
             rid = (rec.get("id") or rec.get("key")) if isinstance(rec, dict) else None  # as read_records matches
             if rid in ids:
@@ -120,10 +120,12 @@ def lost_report(pipeline, missing: set[str]) -> str:
     few got to."""
     from agents import ALL_AGENTS
     from streams.cli.worker import group_id
-    from streams.topics import CLEAN, ENTITIES, RAW, STORIES, VALIDATED
+    from agents import PIPELINE
+    from streams.topics import STORIES
 
     s = pipeline.settings
-    late = behind(s, group_id(s.app_id, ALL_AGENTS), [s.topic(t) for t in (RAW, VALIDATED, CLEAN, ENTITIES, STORIES)])
+    sources = [source for _, source, _ in PIPELINE.values()] + [STORIES]
+    late = behind(s, group_id(s.app_id, ALL_AGENTS), [s.topic(t) for t in sources])
     state = (f"the workers were still behind when the read ended, (committed, last record + 1): {late}" if late
              else "the workers had committed every record of every source topic")
     first = sorted(missing)[:3]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import orjson
 
-from streams.topics import CLEAN, VALIDATED
+from streams.topics import CLEAN, RAW
 from tests.integration.kafka_io import read, send
 from tests.integration.test_redelivery import _replay_from_the_beginning, _wait_caught_up
 from tests.unit.test_clean_stream_titles import BODY, T1, T2
@@ -14,10 +14,10 @@ from tests.unit.test_clean_stream_titles import BODY, T1, T2
 AGENTS = "clean"
 
 
-def _validated(aid: str, source: str, title: str, body: str, second: int) -> tuple[bytes, bytes, int]:
+def _raw(aid: str, source: str, title: str, body: str, second: int) -> tuple[bytes, bytes, int]:
     raw = {"id": aid, "source": source, "title": title, "body": body,
            "ingested_at": f"2026-01-01T10:00:{second:02d}.000Z"}
-    return aid.encode(), orjson.dumps(raw), 0   # one partition: the memory is per partition of articles.validated
+    return aid.encode(), orjson.dumps(raw), 0   # one partition: the memory is per partition of articles.raw
 
 
 def _by_id(records: list[dict]) -> dict[str, list[dict]]:
@@ -30,11 +30,11 @@ def _by_id(records: list[dict]) -> dict[str, list[dict]]:
 def test_a_line_equal_to_an_earlier_title_of_the_source_is_removed_and_stays_so_on_redelivery(pipeline):
     worker = pipeline.start_worker(agents=AGENTS)
     filler = "نص قصير عن موضوع آخر تماما في هذا اليوم."
-    send(pipeline.settings, pipeline.topic(VALIDATED), [
-        _validated("t-first", "desk", T1, filler, 0),
-        _validated("t-body", "desk", "عنوان الخبر", BODY, 1),
-        _validated("t-other", "wire", "عنوان الخبر", BODY, 2),
-        _validated("t-later", "desk", T2, filler, 3),   # titled like the body's other line, but later
+    send(pipeline.settings, pipeline.topic(RAW), [
+        _raw("t-first", "desk", T1, filler, 0),
+        _raw("t-body", "desk", "عنوان الخبر", BODY, 1),
+        _raw("t-other", "wire", "عنوان الخبر", BODY, 2),
+        _raw("t-later", "desk", T2, filler, 3),   # titled like the body's other line, but later
     ])
     first = _by_id(read(pipeline.settings, pipeline.topic(CLEAN), count=4, timeout=90))
     (body,) = first["t-body"]
@@ -43,8 +43,8 @@ def test_a_line_equal_to_an_earlier_title_of_the_source_is_removed_and_stays_so_
     (other,) = first["t-other"]
     assert T1 in other["body"].split("\n") and not other["removed"]   # another source: kept
 
-    _replay_from_the_beginning(pipeline, worker, AGENTS, pipeline.topic(VALIDATED))
-    _wait_caught_up(pipeline, AGENTS, [pipeline.topic(VALIDATED)])
+    _replay_from_the_beginning(pipeline, worker, AGENTS, pipeline.topic(RAW))
+    _wait_caught_up(pipeline, AGENTS, [pipeline.topic(RAW)])
     both = _by_id(read(pipeline.settings, pipeline.topic(CLEAN), timeout=30, settle=2.0))
     assert set(both) == set(first)
     for aid, copies in both.items():  # at_least_once: a rebalance may add a copy; every copy is the first's

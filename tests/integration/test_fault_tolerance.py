@@ -15,12 +15,15 @@ import subprocess
 import sys
 import time
 import urllib.request
+from types import SimpleNamespace
 
 import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st
 
-from streams.topics import DLQ, ENRICHED, ENTITIES, RAW
+from agents.dlq import dead_letter
+from schemas.codec import encode
+from streams.topics import DLQ, ENRICHED, RAW, STORIES
 from tests.conftest import REPO
 from tests.integration.kafka_io import articles, lost_report, outcome, read, send
 
@@ -82,9 +85,9 @@ def test_sigkill_a_worker_mid_stream_loses_nothing_and_delivers_each_article_onc
     missing, duplicates = outcome("sigkill", ids, records, pipeline.workers)
     assert not missing, lost_report(pipeline, missing)
     assert not duplicates, f"{duplicates} duplicate(s) in articles.enriched (read_committed)"
-    entities = read(pipeline.settings, pipeline.settings.topic(ENTITIES), timeout=60)  # read_committed
-    assert sorted(r["id"] for r in entities) == sorted(ids), \
-        "ingest, clean and entities: each article once, the killed worker's uncommitted output aborted"
+    signed = read(pipeline.settings, pipeline.settings.topic(STORIES), timeout=60)  # read_committed
+    assert sorted(r["id"] for r in signed) == sorted(ids), \
+        "clean and entities: each article once, the killed worker's uncommitted output aborted"
     assert restarted.poll() is None and survivor.poll() is None, "the surviving and restarted workers keep running"
 
 
@@ -133,17 +136,28 @@ def test_poison_goes_to_dlq_and_replay_after_a_fix_reprocesses_it(pipeline):
     (letter,) = read(s, s.topic(DLQ), ids={"long-read"}, timeout=60)
     assert "over the limit" in letter["error"]
 
+    # letters an earlier version left: a clean failure on articles.validated (now read by no agent: replayed to
+    # articles.raw, where validation keeps its id), and a story failure on articles.entities (no reader left)
+    older = {"id": "from-0.1", "title": "خبر قديم", "body": "قال الوزير في بغداد إن المفاوضات مستمرة.",
+             "ingested_at": "2026-12-01T10:00:00.000Z"}
+    send(s, s.topic(DLQ), [(None, encode(dead_letter(stage, ValueError("a bug of 0.1"), orjson.dumps(older),
+                                                     SimpleNamespace(topic=s.topic(old), partition=0, offset=7,
+                                                                     key=b"from-0.1"))), 0)
+                           for stage, old in (("clean", "articles.validated"), ("stories", "articles.entities"))])
+
     os.killpg(worker.pid, signal.SIGTERM)
     worker.wait(60)
     pipeline.env["AKHBAR_MAX_MESSAGE_BYTES"] = "1048576"  # the fix: a larger limit
     pipeline.start_worker()
     cli = [sys.executable, "-m", "streams.cli.main", "dlq", "replay"]
     dry = subprocess.run(cli + ["--dry-run"], cwd=REPO, env=pipeline.env, capture_output=True, text=True, timeout=60)
-    assert dry.returncode == 0 and "would replay 1 dead letter" in dry.stdout, dry.stdout + dry.stderr
+    assert dry.returncode == 0 and "would replay 2 dead letter(s), skipped 1" in dry.stdout, dry.stdout + dry.stderr
+    assert f"-> {s.topic(RAW)}" in dry.stdout and "which no agent of this version reads" in dry.stdout
     done = subprocess.run(cli, cwd=REPO, env=pipeline.env, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0 and "replayed 1 dead letter" in done.stdout, done.stdout + done.stderr
-    (rec,) = [r for r in read(s, s.topic(ENRICHED), ids={"long-read"}, timeout=120) if r["id"] == "long-read"]
-    assert rec["title"] == "تقرير مطول"
+    assert done.returncode == 0 and "replayed 2 dead letter" in done.stdout, done.stdout + done.stderr
+    got = {r["id"]: r for r in read(s, s.topic(ENRICHED), ids={"long-read", "from-0.1"}, timeout=120)}
+    assert got["long-read"]["title"] == "تقرير مطول"
+    assert got["from-0.1"]["ingested_at"] == older["ingested_at"] and got["from-0.1"]["entities"]
     again = subprocess.run(cli, cwd=REPO, env=pipeline.env, capture_output=True, text=True, timeout=60)
     assert "replayed 0 dead letter" in again.stdout, "a second replay must not resend what was replayed"
 

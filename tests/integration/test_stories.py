@@ -9,7 +9,7 @@ import pytest
 
 from bench import stories_eval as ev
 from nlp import stories
-from streams.topics import ENRICHED, ENTITIES, RAW, STORIES as STORY_TOPIC
+from streams.topics import CLEAN, ENRICHED, RAW, STORIES as STORY_TOPIC
 from tests.integration.kafka_io import ends, read, send
 
 STORIES = 6
@@ -90,7 +90,7 @@ def test_copies_on_different_partitions_join_one_story_across_two_workers_and_re
         assert sizes == [2, 3], (a["id"], sizes)
     partitions = {r["_partition"] for r in [*got.values(), *recs]}
     assert len(partitions) >= 4
-    # both workers signed articles (partitions of articles.entities); the one story partition, with the whole
+    # both workers signed articles (the entities agent, on partitions of articles.clean); the one story partition, with the whole
     # index, was assigned to a worker: the copies signed in both processes met there
     def holds(block: str, topic: str) -> bool:  # a row of the worker's "Topic Partition Set" table
         return re.search(rf"\| {re.escape(s.topic(topic))} +\|", block) is not None
@@ -98,7 +98,7 @@ def test_copies_on_different_partitions_join_one_story_across_two_workers_and_re
     story_held = False
     for proc in (first, second):
         assigned = re.findall(r"Setting newly assigned partitions(.*?)for group", pipeline.log(proc), re.S)
-        assert any(holds(block, ENTITIES) for block in assigned), f"worker {proc.pid} signed nothing"
+        assert any(holds(block, CLEAN) for block in assigned), f"worker {proc.pid} signed nothing"
         story_held |= any(holds(block, STORY_TOPIC) for block in assigned)
     assert story_held, "no worker was assigned the story partition"
 

@@ -11,21 +11,21 @@ from types import SimpleNamespace
 import pytest
 
 from streams.faust_fixes import revocation_commit
-from streams.topics import RAW, VALIDATED
+from streams.topics import CLEAN, RAW
 from tests.integration.conftest import pipeline  # noqa: F401  (the fixture: fresh topics, real workers)
 from tests.integration.kafka_io import articles, read, send
 
 
 @pytest.mark.akhbar_env(AKHBAR_PROCESSING_GUARANTEE="at_least_once", AKHBAR_COMMIT_INTERVAL_S="300")
 def test_a_worker_joining_makes_the_first_one_redeliver_nothing_it_processed(pipeline):  # noqa: F811
-    first = pipeline.start_worker(agents="ingest")
+    first = pipeline.start_worker(agents="clean")
     s = pipeline.settings
     ids, messages = articles(60, "revoke")
     send(s, s.topic(RAW), messages)
-    assert len(read(s, s.topic(VALIDATED), ids=set(ids), timeout=60)) == len(ids)  # processed, not yet committed
-    second = pipeline.start_worker(agents="ingest")  # a rebalance revokes every partition of the first worker
+    assert len(read(s, s.topic(CLEAN), ids=set(ids), timeout=60)) == len(ids)  # processed, not yet committed
+    second = pipeline.start_worker(agents="clean")  # a rebalance revokes every partition of the first worker
     time.sleep(5.0)  # the new owners have read from the committed offsets by now
-    counts = collections.Counter(r["id"] for r in read(s, s.topic(VALIDATED), timeout=10, settle=3.0))
+    counts = collections.Counter(r["id"] for r in read(s, s.topic(CLEAN), timeout=10, settle=3.0))
     assert counts == collections.Counter(ids), {i: n for i, n in counts.items() if n != 1}
     assert first.poll() is None and second.poll() is None
 

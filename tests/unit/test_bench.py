@@ -215,7 +215,7 @@ def test_broker_sections_compare_the_runs_they_say(monkeypatch):
 
     figures = [run.kafka_figures(plan, inputs, lambda line: None, repeat=r) for r in (0, 1)]
     assert calls[:8] == [("workers", 1, "at_least_once", "distinct", False), ("peer", 4, False),
-                         ("linear workers", "ingest,clean,entities", "articles.entities"), ("peer", 4, True),
+                         ("linear workers", "clean,entities", "articles.stories"), ("peer", 4, True),
                          ("workers", 1, "at_least_once", "copies", True),
                          ("workers", 1, "at_least_once", "distinct", True),
                          ("workers", 1, "at_least_once", "distinct", False),
@@ -251,14 +251,15 @@ def test_plain_linear_hops_route_each_topic_through_its_agents_step():
     from streams.settings import Settings
 
     hops = LinearHops(Settings.from_env({"AKHBAR_TOPIC_PREFIX": "t."}))
-    assert hops.sources == ["t.articles.raw", "t.articles.validated", "t.articles.clean"]
+    assert hops.sources == ["t.articles.raw", "t.articles.clean"]
     (key, value), = dataset.payloads(dataset.load(dataset.SEEDS, 1))
     topic = "t.articles.raw"
-    for expected in ("t.articles.validated", "t.articles.clean", "t.articles.entities"):
+    for expected in ("t.articles.clean", "t.articles.stories"):
         topic, key, value = hops.process(value, SimpleNamespace(topic=topic, key=key, partition=0, offset=0))
         assert topic == expected and key == dataset.load(dataset.SEEDS, 1)[0].id.encode()
-    record = orjson.loads(value)  # an EnrichedArticle before its story, as the entities agent writes it
-    assert record["entities"] and record.get("story") is None
-    topic, _, letter = hops.process(b"{}", SimpleNamespace(topic="t.articles.validated", key=b"k", partition=2,
-                                                             offset=7))
-    assert topic == "t.articles.dlq" and orjson.loads(letter)["stage"] == "clean"
+    signed = orjson.loads(value)  # the entities agent's message: the signature, and the record before its story
+    assert signed["id"] == key.decode() and signed["sk"] and signed["keys"]
+    assert signed["record"]["entities"] and signed["record"].get("story") is None
+    for source, stage in (("t.articles.raw", "ingest"), ("t.articles.clean", "entities")):
+        topic, _, letter = hops.process(b"{}", SimpleNamespace(topic=source, key=b"k", partition=2, offset=7))
+        assert topic == "t.articles.dlq" and orjson.loads(letter)["stage"] == stage

@@ -13,7 +13,7 @@ from agents import ALL_AGENTS, PIPELINE
 from streams.cli import COMMANDS, cli
 from streams.cli.worker import group_id
 from streams.settings import REPO_ROOT, Settings, env_name
-from streams.topics import ENRICHED, ENTITIES
+from streams.topics import CATALOGUE, ENRICHED, STORIES
 
 KNOWN_VARS = {env_name(f.name) for f in fields(Settings)}
 
@@ -87,7 +87,7 @@ def test_kubernetes_deployments_cover_each_stage_once_with_probes_and_lag_scalin
         if doc["kind"] == "Job":
             _check_akhbar_args(doc["spec"]["template"]["spec"]["containers"][0]["args"])
     # every linear stage, story clustering (between entities and articles.enriched), and alerts
-    sources = {name: source for name, (_, source, _) in PIPELINE.items()} | {"stories": ENTITIES,
+    sources = {name: source for name, (_, source, _) in PIPELINE.items()} | {"stories": STORIES,
                                                                                 "alerts": ENRICHED}
     assert sorted(stages.values()) == sorted(sources) == sorted(ALL_AGENTS)
     service = next(d for _, d in docs if d["kind"] == "Service")
@@ -100,6 +100,9 @@ def test_kubernetes_deployments_cover_each_stage_once_with_probes_and_lag_scalin
             stage = stages[doc["spec"]["scaleTargetRef"]["name"]]
             (trigger,) = doc["spec"]["triggers"]
             assert trigger["metadata"]["topic"] == sources[stage], "scale on the stage's source topic"
+            spec = next(t for t in CATALOGUE if t.name == sources[stage])
+            partitions = spec.partitions or int(config["data"]["AKHBAR_PARTITIONS"])
+            assert doc["spec"]["maxReplicaCount"] <= partitions, "a replica past the partition count sits idle"
             assert trigger["metadata"]["consumerGroup"] == group_id("akhbar", [stage])
 
 

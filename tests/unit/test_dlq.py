@@ -17,3 +17,13 @@ def test_binary_payloads_are_base64():
     rec = dead_letter("ingest", UnicodeDecodeError("utf-8", raw, 1, 2, "bad"), raw)
     assert rec.payload_encoding == "base64" and base64.b64decode(rec.payload) == raw
     assert rec.topic is None and rec.offset is None
+
+
+def test_a_letter_of_a_retired_topic_replays_where_its_records_go_now():
+    from streams.cli.dlq import replay_target
+    from streams.settings import Settings
+
+    settings = Settings.from_env({"AKHBAR_TOPIC_PREFIX": "t."})
+    assert replay_target(settings, "t.articles.clean") == "t.articles.clean"
+    assert replay_target(settings, "t.articles.validated") == "t.articles.raw"  # validation is now in clean
+    assert replay_target(settings, "t.articles.entities") is None  # no agent reads that shape any more
