@@ -52,7 +52,7 @@ def worker(agent_list, web_port, loglevel):
     process.spinner = None
     # Everything made so far (modules, the NER model, the app) lives as long as the worker: out of the garbage
     # collector's sight, a full collection no longer traverses ~100,000 objects on the event loop (gen2 pauses
-    # of 115-270 ms, 20-60 ms after; docs/benchmarks/pipeline-notes.md, "The run of 2026-12-04").
+    # of 115-270 ms, 20-60 ms after; docs/benchmarks/pipeline-notes.md, "The run of 2026-12-04 20:32").
     gc.collect()
     gc.freeze()
     process.execute_from_commandline()
