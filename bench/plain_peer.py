@@ -22,7 +22,8 @@ the topology together, against the cheapest loop that produces the same records.
 
 `--linear` is the peer of a worker running `--agents clean,entities`: the same two hops as those agents
 (articles.raw -> clean -> articles.clean -> entities -> articles.stories, one consumer subscribed to the two
-source topics, each message through its topic's step and produced to the next topic), so the two differ only by Faust's machinery, not by the topology.
+source topics, each message through its topic's step and produced to the next topic), so the two differ only
+by Faust's machinery, not by the topology.
 
 It prints `ready` once its partitions are assigned, after each batch one JSON line of its running counts
 (messages, and the CPU seconds spent inside the stage functions: `stage_cpu_s`), and on SIGTERM the same

@@ -5,9 +5,8 @@
 
 Starts one worker on a fresh topic set of AKHBAR_BROKER, warms it with the seed article, attaches py-spy, sends
 `--n` dev articles at once and prints the share of the samples per thread and, for the event-loop thread, per
-kind of work. `--agents` runs a part of the pipeline (without stories, the sink is the last pipeline agent's: articles.stories for
-`clean,entities`), to see
-what that part costs; `--idle` first measures the worker's CPU while it waits with nothing to do (its timers,
+kind of work. `--agents` runs a part of the pipeline (without stories, the sink is the last pipeline agent's:
+articles.stories for `clean,entities`), to see what that part costs; `--idle` first measures the worker's CPU while it waits with nothing to do (its timers,
 the broker watchdog, the metrics poller); `--rate` then sends `--n` other articles at that rate and prints their
 end-to-end latency. A sample is charged to the innermost frame of a known kind (the stage code in nlp/, the
 codec, the agents, Faust tables, aiokafka, Faust/mode machinery, asyncio, logging), so NumPy under the tagger
