@@ -4,11 +4,17 @@ from __future__ import annotations
 import base64
 import logging
 
-from nlp.stages import PIPELINE_VERSION, utc_now
+from nlp.stages import PIPELINE_VERSION, InvalidInput, utc_now
 from schemas.codec import encode
 from schemas.records import DeadLetter
 
 log = logging.getLogger("akhbar.dlq")
+
+
+def failed_stage(stage: str, exc: BaseException) -> str:
+    """The stage a failure is charged to: input that fails validation (InvalidInput) is a dead letter of stage
+    "ingest", whichever agent validated it (the producer's fault, not the stage's); anything else, `stage`."""
+    return "ingest" if isinstance(exc, InvalidInput) else stage
 
 
 def dead_letter(stage: str, exc: BaseException, payload: bytes | None, message=None,

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from agents.dlq import DeadLetters
-from nlp.stages import InvalidInput
+from agents.dlq import DeadLetters, failed_stage
 from streams import metrics
 
 
@@ -14,9 +13,7 @@ def pipeline_agent(app, name: str, source, sink, dlq: DeadLetters, step: Callabl
     `step(payload, event) -> (key, value)` is pure but for the tables it may own (the event says which source
     partition and offset is being processed); any exception it raises sends the message to the DLQ with
     its topic/partition/offset, and the agent moves on to the next message (its offset is committed,
-    so a poison message is never retried forever and never lost). A message that fails validation
-    (InvalidInput) is a dead letter of stage "ingest", whichever agent validated it: the producer's fault,
-    not the stage's.
+    so a poison message is never retried forever and never lost), charged to agents.dlq.failed_stage.
     """
 
     sent, failed = (metrics.STAGE_PROCESSED.labels(stage=name, outcome=o) for o in ("sent", "dlq"))
@@ -26,7 +23,7 @@ def pipeline_agent(app, name: str, source, sink, dlq: DeadLetters, step: Callabl
             try:
                 key, value = step(event.value, event)
             except Exception as exc:  # noqa: BLE001 - every failure is routed, none crashes the worker
-                await dlq.send("ingest" if isinstance(exc, InvalidInput) else name, exc, event)
+                await dlq.send(failed_stage(name, exc), exc, event)
                 failed.inc()
                 continue
             await sink.send(key=key, value=value)

@@ -43,8 +43,7 @@ from agents import PIPELINE
 from agents import clean as clean_agent
 from agents import entities as entities_agent
 from agents import stories as stories_agent
-from agents.dlq import dead_letter
-from nlp.stages import InvalidInput
+from agents.dlq import dead_letter, failed_stage
 from nlp.stories import StoryIndex
 from schemas.codec import encode
 from streams.settings import Settings
@@ -71,8 +70,8 @@ class LinearHops:
 
 
 def _dead_letter(stage: str, exc: Exception, payload: bytes, message) -> bytes:
-    """As agents.stage routes a failure: InvalidInput is a dead letter of stage "ingest"."""
-    return encode(dead_letter("ingest" if isinstance(exc, InvalidInput) else stage, exc, payload, message))
+    """As agents.stage routes a failure."""
+    return encode(dead_letter(failed_stage(stage, exc), exc, payload, message))
 
 
 class PlainPipeline:
