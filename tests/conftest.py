@@ -7,6 +7,16 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "seeds" / "000_fdc78b3ef27cc776.txt"
+TIMING = ("ingested_at", "processing")
+
+
+def without_timing(rec: dict) -> dict:
+    """An EnrichedArticle dict without what differs between two runs of the same input: timing fields, and the
+    `_partition`/`_offset` a read adds."""
+    out = {k: v for k, v in rec.items() if k not in TIMING and not k.startswith("_")}
+    if isinstance(out.get("story"), dict):  # story.first_seen is the first article's ingested_at: timing too
+        out["story"] = {k: v for k, v in out["story"].items() if k != "first_seen"}
+    return out
 
 
 @pytest.fixture(scope="session")

@@ -11,17 +11,8 @@ import pytest
 
 from nlp.stages import article_id
 from streams.topics import CLEAN, DLQ, ENRICHED, RAW
-from tests.conftest import REPO, SEED
+from tests.conftest import REPO, SEED, without_timing
 from tests.integration.kafka_io import read, send
-
-TIMING = ("ingested_at", "processing")
-
-
-def _without_timing(rec: dict) -> dict:
-    out = {k: v for k, v in rec.items() if k not in TIMING and not k.startswith("_")}
-    if isinstance(out.get("story"), dict):  # story.first_seen is the first article's ingested_at: timing too
-        out["story"] = {k: v for k, v in out["story"].items() if k != "first_seen"}
-    return out
 
 
 def test_seed_through_kafka_matches_process(pipeline):
@@ -53,7 +44,7 @@ def test_seed_through_kafka_matches_process(pipeline):
                              env=pipeline.env, capture_output=True, timeout=120)
     assert offline.returncode == 0, offline.stderr
     (local,) = [orjson.loads(line) for line in offline.stdout.splitlines()]
-    assert _without_timing(local) == _without_timing(rec)
+    assert without_timing(local) == without_timing(rec)
 
 
 BAD_INPUTS = {

@@ -13,15 +13,8 @@ from bench import dataset
 from nlp import stages
 from nlp.stages import InvalidInput
 from streams.settings import Settings
+from tests.conftest import without_timing
 from tests.unit.test_stories_stage import CountingTable
-
-TIMING = ("ingested_at", "processing")
-
-
-def _without_timing(rec: dict) -> dict:
-    out = {k: v for k, v in rec.items() if k not in TIMING}
-    out["story"] = {k: v for k, v in rec["story"].items() if k != "first_seen"}
-    return out
 
 
 def test_clean_then_entities_then_the_story_stage_give_the_in_process_record():
@@ -42,7 +35,7 @@ def test_clean_then_entities_then_the_story_stage_give_the_in_process_record():
     index = stages.StoryIndex()
     expected = [orjson.loads(orjson.dumps(stages.process(stages.ingest(p, settings.max_message_bytes), index)))
                 for _, p in dataset.payloads([seed, copy])]
-    assert [_without_timing(r) for r in out] == [_without_timing(r) for r in expected]
+    assert [without_timing(r) for r in out] == [without_timing(r) for r in expected]
     assert out[1]["story"]["id"] == seed.id and out[1]["story"]["size"] == 2
     assert out[1]["story"]["first_seen"] == out[0]["ingested_at"]
 
