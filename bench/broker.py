@@ -91,16 +91,27 @@ def _tree(pid: int) -> list[int]:
     return out
 
 
+def _stat_cpu(stat: Path) -> float:
+    """User + system CPU seconds in a /proc stat file (0.0 once the process or thread is gone)."""
+    try:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of a process and its children (from /proc)."""
-    total = 0.0
-    for p in _tree(pid):
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        except OSError:
-            pass
-    return total
+    return sum(_stat_cpu(Path(f"/proc/{p}/stat")) for p in _tree(pid))
+
+
+def thread_cpu_seconds(pid: int) -> dict[int, float]:
+    """User + system CPU seconds of each live thread of one process, by thread id (the main thread's is `pid`)."""
+    try:
+        tids = [int(t.name) for t in Path(f"/proc/{pid}/task").iterdir()]
+    except OSError:
+        return {}
+    return {tid: _stat_cpu(Path(f"/proc/{pid}/task/{tid}/stat")) for tid in tids}
 
 
 def peak_rss_mb(pid: int) -> float:

@@ -263,3 +263,42 @@ def test_plain_linear_hops_route_each_topic_through_its_agents_step():
     for source, stage in (("t.articles.raw", "ingest"), ("t.articles.clean", "entities")):
         topic, _, letter = hops.process(b"{}", SimpleNamespace(topic=source, key=b"k", partition=2, offset=7))
         assert topic == "t.articles.dlq" and orjson.loads(letter)["stage"] == stage
+
+
+def test_thread_cpu_is_charged_to_the_thread_that_spent_it():
+    import os
+    import threading
+    import time
+
+    from bench import broker
+
+    ids, spun, read = {}, threading.Event(), threading.Event()
+
+    def spin():
+        ids["tid"] = threading.get_native_id()
+        end = time.thread_time() + 0.3
+        while time.thread_time() < end:
+            pass
+        spun.set()
+        read.wait(10)  # stay alive until the main thread has read /proc
+
+    before = broker.thread_cpu_seconds(os.getpid())
+    t = threading.Thread(target=spin)
+    t.start()
+    spun.wait(30)  # the main thread waits without spending CPU while the other spins
+    during = broker.thread_cpu_seconds(os.getpid())
+    read.set()
+    t.join()
+    assert during[ids["tid"]] >= 0.2
+    assert during[os.getpid()] - before[os.getpid()] < 0.1
+    assert broker.thread_cpu_seconds(2 ** 22 + 1) == {}  # no such process: nothing, not an error
+
+
+def test_profile_charges_a_loop_waiting_in_epoll_as_waiting_not_as_asyncio_work():
+    from bench.profile_worker import kind
+
+    waiting = ["BaseEventLoop.run_forever (asyncio/base_events.py:607)",
+               "BaseEventLoop._run_once (asyncio/base_events.py:1922)", "EpollSelector.select (selectors.py:468)"]
+    scheduling = waiting[:2] + ["Handle._run (asyncio/events.py:84)"]
+    assert kind(waiting).startswith("waiting in epoll")
+    assert kind(scheduling) == "asyncio event loop"
