@@ -1,9 +1,10 @@
 """Where a pipeline worker's time goes: py-spy samples one `akhbar worker` (the bench's agents) during a burst.
 
-    uv run --locked python -m bench.profile_worker [--n 300] [--seconds 30] [--raw prof.txt]
+    uv run --locked python -m bench.profile_worker [--n 300] [--seconds 30] [--raw prof.txt] [--no-spy]
         [--agents clean,entities] [--rate 10] [--guarantee at_least_once] [--idle 60]
 
-Starts one worker on a fresh topic set of AKHBAR_BROKER, warms it with the seed article, attaches py-spy, sends
+Starts one worker on a fresh topic set of AKHBAR_BROKER, warms it with the seed article, attaches py-spy (not with
+`--no-spy`), sends
 `--n` dev articles at once and prints each thread's CPU per article (from /proc), the share of the samples per
 thread and, for the event-loop thread, per kind of work. `--agents` runs a part of the pipeline (without stories, the sink is the last pipeline agent's:
 articles.stories for `clean,entities`), to see what that part costs; `--idle` first measures the worker's CPU while it waits with nothing to do (its timers,
@@ -77,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n", type=int, default=300)
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--raw", type=Path, help="keep py-spy's raw output here")
+    ap.add_argument("--no-spy", action="store_true",
+                    help="do not attach py-spy (it about doubles the event loop's CPU): only each thread's CPU")
     ap.add_argument("--agents", default=broker.PIPELINE_AGENTS)
     ap.add_argument("--rate", type=float, help="afterwards, send --n other articles at this rate: latency")
     ap.add_argument("--guarantee", choices=GUARANTEES, help="the worker's processing guarantee (default: the default)")
@@ -106,40 +109,45 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(args.idle)
             idle = group.cpu() - idle0
         cpu0, threads0 = group.cpu(), broker.thread_cpu_seconds(group.procs[0].proc.pid)
-        spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid",
-                                str(group.procs[0].proc.pid), "--format", "raw", "--rate", "100",
-                                "--duration", str(int(args.seconds)), "--output", str(raw)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        spy = None if args.no_spy else subprocess.Popen(
+            [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(group.procs[0].proc.pid),
+             "--format", "raw", "--rate", "100", "--duration", str(int(args.seconds)), "--output", str(raw)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         result = asyncio.run(broker.send_and_watch(settings, payloads, None, 600, sink=sink))
         cpu, threads1 = group.cpu() - cpu0, broker.thread_cpu_seconds(group.procs[0].proc.pid)
-        spy.wait()
+        if spy:
+            spy.wait()
         if args.rate:
             latency = asyncio.run(broker.send_and_watch(settings, others, args.rate, 600, sink=sink))
     finally:
         group.stop()
         asyncio.run(broker.delete_run_topics(settings))
-    threads, kinds = summarize(raw.read_text().splitlines())
-    total, main_total = sum(threads.values()), sum(kinds.values())
-    print(f"agents {args.agents}: {result['received']} articles in {result['seconds']:.1f}s "
-          f"({result['throughput']:.1f}/s), worker CPU {1000 * cpu / result['received']:.1f} ms per article "
-          f"(py-spy attached); py-spy: {total} samples (active only), raw output {raw}")
+    n = result["received"]
+    spied = "" if args.no_spy else " (py-spy attached)"
+    print(f"agents {args.agents}: {n} articles in {result['seconds']:.1f}s ({result['throughput']:.1f}/s), "
+          f"worker CPU {1000 * cpu / n:.1f} ms per article{spied}")
+    main_pid = group.procs[0].proc.pid
+    spent = {tid: threads1[tid] - threads0.get(tid, 0.0) for tid in threads1}
+    main_cpu = spent.pop(main_pid, 0.0)
+    print(f"  measured per thread (/proc): event-loop thread {1000 * main_cpu / n:.2f} ms per article, "
+          f"the {len(spent)} other threads {1000 * sum(spent.values()) / n:.2f} ms")
     if idle is not None:
         print(f"idle worker: {idle:.2f} s of CPU over {args.idle:.0f} s ({100 * idle / args.idle:.1f}% of a core)")
     if latency:
         ms = [x * 1000 for x in latency["latencies_s"]]
         print(f"latency at {args.rate}/s over {latency['received']} articles: p50 {percentile(ms, 50):.0f} ms, "
               f"p95 {percentile(ms, 95):.0f} ms, p99 {percentile(ms, 99):.0f} ms")
-    for name, n in threads.most_common():
-        print(f"  {name}: {100 * n / total:.1f}% of the samples")
-    main_pid = group.procs[0].proc.pid
-    spent = {tid: threads1[tid] - threads0.get(tid, 0.0) for tid in threads1}
-    main_cpu = spent.pop(main_pid, 0.0)
-    print(f"measured CPU (/proc, per thread) per article: event-loop thread {1000 * main_cpu / result['received']:.2f} ms, "
-          f"the {len(spent)} other threads {1000 * sum(spent.values()) / result['received']:.2f} ms "
-          "(py-spy counts a thread waiting in epoll as active: trust these over the sample shares)")
+    if args.no_spy:
+        return 0
+    threads, kinds = summarize(raw.read_text().splitlines())
+    total, main_total = sum(threads.values()), sum(kinds.values())
+    print(f"py-spy: {total} samples (active only; it counts a thread waiting in epoll as active, so trust the "
+          f"measured CPU above over these shares), raw output {raw}")
+    for name, count in threads.most_common():
+        print(f"  {name}: {100 * count / total:.1f}% of the samples")
     print("\n| event-loop thread: kind of work | share |\n| --- | ---: |")
-    for name, n in kinds.most_common():
-        print(f"| {name} | {100 * n / main_total:.1f}% |")
+    for name, count in kinds.most_common():
+        print(f"| {name} | {100 * count / main_total:.1f}% |")
     return 0
 
 
