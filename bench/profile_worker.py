@@ -4,9 +4,8 @@
         [--agents clean,entities] [--rate 10] [--guarantee at_least_once] [--idle 60]
 
 Starts one worker on a fresh topic set of AKHBAR_BROKER, warms it with the seed article, attaches py-spy (not with
-`--no-spy`), sends
-`--n` dev articles at once and prints each thread's CPU per article (from /proc), the share of the samples per
-thread and, for the event-loop thread, per kind of work. `--agents` runs a part of the pipeline (without stories, the sink is the last pipeline agent's:
+`--no-spy`), sends `--n` dev articles at once and prints each thread's CPU per article (from /proc), the share of
+the samples per thread and, for the event-loop thread, per kind of work. `--agents` runs a part of the pipeline (without stories, the sink is the last pipeline agent's:
 articles.stories for `clean,entities`), to see what that part costs; `--idle` first measures the worker's CPU while it waits with nothing to do (its timers,
 the broker watchdog, the metrics poller); `--rate` then sends `--n` other articles at that rate and prints their
 end-to-end latency. A sample is charged to the innermost frame of a known kind (the stage code in nlp/, the
@@ -79,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--raw", type=Path, help="keep py-spy's raw output here")
     ap.add_argument("--no-spy", action="store_true",
-                    help="do not attach py-spy (it about doubles the event loop's CPU): only each thread's CPU")
+                    help="do not attach py-spy (its pauses add to the worker's CPU): only each thread's CPU")
     ap.add_argument("--agents", default=broker.PIPELINE_AGENTS)
     ap.add_argument("--rate", type=float, help="afterwards, send --n other articles at this rate: latency")
     ap.add_argument("--guarantee", choices=GUARANTEES, help="the worker's processing guarantee (default: the default)")
