@@ -107,13 +107,14 @@ def main(argv: list[str] | None = None) -> int:
             idle0 = group.cpu()
             time.sleep(args.idle)
             idle = group.cpu() - idle0
-        cpu0, threads0 = group.cpu(), broker.thread_cpu_seconds(group.procs[0].proc.pid)
+        pid = group.procs[0].proc.pid  # the one worker: py-spy and the per-thread figures watch it
+        cpu0, threads0 = group.cpu(), broker.thread_cpu_seconds(pid)
         spy = None if args.no_spy else subprocess.Popen(
-            [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(group.procs[0].proc.pid),
+            [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(pid),
              "--format", "raw", "--rate", "100", "--duration", str(int(args.seconds)), "--output", str(raw)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         result = asyncio.run(broker.send_and_watch(settings, payloads, None, 600, sink=sink))
-        cpu, threads1 = group.cpu() - cpu0, broker.thread_cpu_seconds(group.procs[0].proc.pid)
+        cpu, threads1 = group.cpu() - cpu0, broker.thread_cpu_seconds(pid)
         if spy:
             spy.wait()
         if args.rate:
@@ -125,9 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     spied = "" if args.no_spy else " (py-spy attached)"
     print(f"agents {args.agents}: {n} articles in {result['seconds']:.1f}s ({result['throughput']:.1f}/s), "
           f"worker CPU {1000 * cpu / n:.1f} ms per article{spied}")
-    main_pid = group.procs[0].proc.pid
     spent = {tid: threads1[tid] - threads0.get(tid, 0.0) for tid in threads1}
-    main_cpu = spent.pop(main_pid, 0.0)
+    main_cpu = spent.pop(pid, 0.0)
     print(f"  measured per thread (/proc): event-loop thread {1000 * main_cpu / n:.2f} ms per article, "
           f"the {len(spent)} other threads {1000 * sum(spent.values()) / n:.2f} ms")
     if idle is not None:
