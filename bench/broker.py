@@ -301,11 +301,12 @@ async def passthrough(bootstrap: str, payloads: list[tuple[bytes, bytes]], parti
 def pipeline_run(bootstrap: str, workers: int, burst: list, rated: list | None = None,
                  rate_fraction: float = 0.5, rated_seconds: float = 15.0, warmup: list | None = None,
                  timeout: float = 600.0, progress=None, rated_progress=None, broker_pid: int | None = None,
-                 env: dict | None = None, agents: str = PIPELINE_AGENTS, sink: str = ENRICHED) -> dict:
+                 env: dict | None = None, agents: str = PIPELINE_AGENTS, sink: str = ENRICHED,
+                 rate: float | None = None) -> dict:
     """One fresh topic set: start `workers` worker processes (start-up to ready timed), send a warm-up article
     and wait for it, send `burst` all at once (throughput, burst latency, worker CPU), then, when `rated` is
-    given, send `rated_seconds` worth of it at `rate_fraction` of the measured throughput (latency at that
-    load). Peak RSS at the end. With `broker_pid` (a local broker), the broker's CPU during the burst too.
+    given, send `rated_seconds` worth of it at `rate_fraction` of the measured throughput, or at `rate` articles/s
+    when given (latency at that load). Peak RSS at the end. With `broker_pid` (a local broker), the broker's CPU during the burst too.
     `env`: settings for the workers on top of the fresh ones (e.g. AKHBAR_PROCESSING_GUARANTEE); `agents` the
     workers run, and the `sink` topic whose records are watched (articles.stories for the linear agents)."""
     tmp = Path(tempfile.mkdtemp(prefix="akhbar-bench-"))
@@ -327,7 +328,7 @@ def pipeline_run(bootstrap: str, workers: int, burst: list, rated: list | None =
         out["burst"] = {**result, "worker_cpu_s": group.cpu() - cpu0,
                         "broker_cpu_s": cpu_seconds(broker_pid) - broker0 if broker_pid else None}
         if rated:
-            rate = max(1.0, rate_fraction * result["throughput"])
+            rate = rate or max(1.0, rate_fraction * result["throughput"])
             chosen = rated[:max(5, int(rate * rated_seconds))]
             cpu1 = group.cpu()
             watched = asyncio.run(send_and_watch(settings, chosen, rate, timeout, rated_progress, sink=sink))
@@ -343,11 +344,12 @@ def pipeline_run(bootstrap: str, workers: int, burst: list, rated: list | None =
 
 
 def peer_run(bootstrap: str, burst: list, warmup: list | None = None, timeout: float = 600.0, progress=None,
-             broker_pid: int | None = None, linear: bool = False) -> dict:
+             broker_pid: int | None = None, linear: bool = False, per_partition: bool = False) -> dict:
     """The plain aiokafka peer (bench/plain_peer.py) on a fresh topic set, measured as pipeline_run measures a
     worker: start-up to `ready`, a warm-up article, then `burst` all at once (throughput, latency, the peer
     process's CPU from /proc, and the broker's), and its own count of the CPU spent in stage functions.
-    `linear`: the peer of the two linear agents (`--linear`), watched on articles.stories."""
+    `linear`: the peer of the two linear agents (`--linear`), watched on articles.stories; `per_partition`:
+    Faust's transactional producer layout (`--per-partition`)."""
     sink = STORIES if linear else ENRICHED
     tmp = Path(tempfile.mkdtemp(prefix="akhbar-bench-peer-"))
     settings, env = fresh_settings(bootstrap, tmp)
@@ -356,7 +358,8 @@ def peer_run(bootstrap: str, burst: list, warmup: list | None = None, timeout: f
     log = open(tmp / "peer.log", "wb")
     started = time.monotonic()
     with open(out_path, "wb") as out_file:
-        proc = subprocess.Popen([sys.executable, "-m", "bench.plain_peer", *(["--linear"] if linear else [])],
+        flags = [*(["--linear"] if linear else []), *(["--per-partition"] if per_partition else [])]
+        proc = subprocess.Popen([sys.executable, "-m", "bench.plain_peer", *flags],
                                 cwd=REPO_ROOT, env=env,
                                 stdout=out_file, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True)
     try:

@@ -2,12 +2,13 @@
 of its hop commits, so the interval is paid at each of the pipeline's hops.
 
     uv run --locked python -m bench.commit_interval [--intervals 0.03,0.05,0.1] [--idle-commit-ms 0,2]
-        [--repeat 2] [--n 300]
+        [--repeat 2] [--n 300] [--rate R]
 
 For each interval and idle-commit quiet time in turn (AKHBAR_COMMIT_INTERVAL_S, AKHBAR_IDLE_COMMIT_MS; 0 turns
 the idle commit off, streams/idle_commit.py; the order the same in every repeat), one fresh worker on a fresh topic set of
 AKHBAR_BROKER: a burst of `--n` dev articles (throughput, worker CPU per article), then 15 s of other articles at
-half that throughput (end-to-end latency, read_committed, as `akhbar bench` measures it). Prints one row a run.
+half that throughput, or at `--rate` articles/s in every run so that the latencies compare at one load
+(end-to-end latency, read_committed, as `akhbar bench` measures it). Prints one row a run.
 """
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--intervals", default="0.03,0.05,0.1", help="commit intervals in seconds, comma-separated")
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--n", type=int, default=300)
+    ap.add_argument("--rate", type=float, default=None,
+                    help="articles/s of every latency run (default: half of that run's burst throughput)")
     ap.add_argument("--idle-commit-ms", default="0,2",
                     help="idle-commit quiet times in milliseconds, comma-separated (0: off)")
     args = ap.parse_args(argv)
@@ -39,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         for interval, quiet in ((i, q) for i in intervals for q in quiets):
             env = {"AKHBAR_PROCESSING_GUARANTEE": "exactly_once", "AKHBAR_COMMIT_INTERVAL_S": str(interval),
                    "AKHBAR_IDLE_COMMIT_MS": str(quiet)}
-            res = broker.pipeline_run(bootstrap, 1, burst, rated, warmup=warm, env=env)
+            res = broker.pipeline_run(bootstrap, 1, burst, rated, warmup=warm, env=env, rate=args.rate)
             b, r = res["burst"], res["rated"]
             ms = [x * 1000 for x in r["latencies_s"]]
             print(f"| {interval:g} s | {f'{quiet:g} ms' if quiet else 'off'} | {b['throughput']:.1f} | {1000 * b['worker_cpu_s'] / b['received']:.1f} ms "

@@ -2,6 +2,7 @@
 
     python -m bench.plain_peer            # settings from the environment (AKHBAR_BROKER, AKHBAR_TOPIC_PREFIX, ...)
     python -m bench.plain_peer --linear   # the two linear agents' hops instead, no story index
+    python -m bench.plain_peer --per-partition   # exactly_once with Faust's producer layout (see serve)
 
 No Faust: one consumer (group `<app id>-plain`) reads articles.raw, each message goes through the steps the
 agents call (agents.clean and agents.entities `make_step`: decode, stage function, encode, as each agent does
@@ -99,7 +100,11 @@ class PlainPipeline:
             return self.dlq, getattr(message, "key", None), _dead_letter(stage, exc, value, message)
 
 
-async def serve(settings: Settings, stop: asyncio.Event, out=sys.stdout, linear: bool = False) -> dict:
+async def serve(settings: Settings, stop: asyncio.Event, out=sys.stdout, linear: bool = False,
+                per_partition: bool = False) -> dict:
+    """`per_partition`: under exactly_once, one transactional producer per source partition number instead of
+    one for the loop (Faust's layout, EOS v1: transactional id `<group>-producer-<partition>`), each committing
+    its partitions' offsets in its own transaction every commit interval."""
     from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
     pipeline = LinearHops(settings) if linear else PlainPipeline(settings)
@@ -110,30 +115,39 @@ async def serve(settings: Settings, stop: asyncio.Event, out=sys.stdout, linear:
                                 max_partition_fetch_bytes=4 * settings.max_message_bytes + 65536,
                                 **settings.kafka_security())
     transactional = settings.processing_guarantee == "exactly_once"
-    producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers, acks="all",
-                                max_request_size=4 * settings.max_message_bytes + 65536,
-                                transactional_id=f"{group_id}-producer" if transactional else None,
-                                **settings.kafka_security())
-    await producer.start()
+    per_partition = per_partition and transactional
+    ids = ([f"{group_id}-producer-{p}" for p in range(settings.partitions)] if per_partition
+           else [f"{group_id}-producer" if transactional else None])
+    producers = [AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers, acks="all",
+                                  max_request_size=4 * settings.max_message_bytes + 65536,
+                                  transactional_id=tid, **settings.kafka_security()) for tid in ids]
+    for producer in producers:
+        await producer.start()
     await consumer.start()
     counts = {"messages": 0, "stage_cpu_s": 0.0}
     ready = False
-    offsets: dict = {}  # under exactly_once: the next offset of each partition, not committed yet
-    last_commit = time.monotonic()
+    offsets: list[dict] = [{} for _ in producers]  # under exactly_once, each producer's: the next offset of
+    last_commit = time.monotonic()                 # each partition it read, not committed yet
+
+    def index(tp) -> int:
+        return tp.partition % len(producers) if per_partition else 0
 
     async def commit_when_due() -> None:
-        """Under exactly_once, once the commit interval has passed: commit the open transaction with the input
+        """Under exactly_once, once the commit interval has passed: commit each open transaction with the input
         offsets it holds, and begin the next one."""
         nonlocal last_commit
-        if transactional and offsets and time.monotonic() - last_commit >= settings.commit_interval_s:
-            await producer.send_offsets_to_transaction(dict(offsets), group_id)
-            await producer.commit_transaction()
-            offsets.clear()
-            await producer.begin_transaction()
+        if transactional and any(offsets) and time.monotonic() - last_commit >= settings.commit_interval_s:
+            for producer, held in zip(producers, offsets):
+                if held:
+                    await producer.send_offsets_to_transaction(dict(held), group_id)
+                    await producer.commit_transaction()
+                    held.clear()
+                    await producer.begin_transaction()
             last_commit = time.monotonic()
 
     if transactional:
-        await producer.begin_transaction()
+        for producer in producers:
+            await producer.begin_transaction()
     try:
         while not stop.is_set():
             batch = await consumer.getmany(timeout_ms=100, max_records=100)
@@ -143,25 +157,27 @@ async def serve(settings: Settings, stop: asyncio.Event, out=sys.stdout, linear:
                 out.flush()
             acks = []
             for tp, messages in batch.items():
+                i = index(tp)
                 for m in messages:
                     t0 = time.thread_time()
                     topic, key, value = pipeline.process(m.value, m)
                     counts["stage_cpu_s"] += time.thread_time() - t0
-                    acks.append(await producer.send(topic, value, key=key))
+                    acks.append(await producers[i].send(topic, value, key=key))
                     counts["messages"] += 1
-                    offsets[tp] = m.offset + 1
+                    offsets[i][tp] = m.offset + 1
                     await commit_when_due()
             await commit_when_due()
             if acks and not transactional:
                 await asyncio.gather(*acks)
                 await consumer.commit()
-                offsets.clear()
+                offsets[0].clear()
             if acks:
                 out.write(orjson.dumps(counts).decode() + "\n")  # the bench reads the last line before and after
                 out.flush()
     finally:
         await consumer.stop()
-        await producer.stop()
+        for producer in producers:
+            await producer.stop()
     return {**counts, "process_cpu_s": time.process_time()}
 
 
@@ -171,7 +187,8 @@ def main() -> int:
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    result = loop.run_until_complete(serve(settings, stop, linear="--linear" in sys.argv[1:]))
+    result = loop.run_until_complete(serve(settings, stop, linear="--linear" in sys.argv[1:],
+                                           per_partition="--per-partition" in sys.argv[1:]))
     sys.stdout.write(orjson.dumps(result).decode() + "\n")
     return 0
 

@@ -302,3 +302,14 @@ def test_profile_charges_a_loop_waiting_in_epoll_as_waiting_not_as_asyncio_work(
     scheduling = waiting[:2] + ["Handle._run (asyncio/events.py:84)"]
     assert kind(waiting).startswith("waiting in epoll")
     assert kind(scheduling) == "asyncio event loop"
+
+
+def test_worker_settings_variants_are_checked_before_any_worker_starts():
+    from bench.worker_settings import parse_variant
+
+    assert parse_variant("AKHBAR_EVENT_LOOP=asyncio, AKHBAR_COMMIT_INTERVAL_S=0.25") == {
+        "AKHBAR_EVENT_LOOP": "asyncio", "AKHBAR_COMMIT_INTERVAL_S": "0.25"}
+    with pytest.raises(SystemExit, match="AKHBAR_NAME=value"):
+        parse_variant("EVENT_LOOP=asyncio")
+    with pytest.raises(ValueError, match="AKHBAR_EVENT_LOOP must be one of"):
+        parse_variant("AKHBAR_EVENT_LOOP=trio")
