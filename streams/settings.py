@@ -18,6 +18,8 @@ GUARANTEES = ("at_least_once", "exactly_once")
 # the commit interval when none is set, as Kafka Streams' commit.interval.ms: under exactly_once output is visible
 # downstream (read_committed) only once its transaction commits, so every hop of the pipeline waits for a commit
 COMMIT_INTERVALS = {"at_least_once": 1.0, "exactly_once": 0.1}
+# the worker's event loop: uvloop (libuv's, in C) or the standard library's (streams/cli/worker.py)
+EVENT_LOOPS = ("uvloop", "asyncio")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,7 @@ class Settings:
     rebalance_timeout_s: float = 20.0
     commit_interval_s: float = 0.0  # 0: the guarantee's own (COMMIT_INTERVALS)
     idle_commit_ms: float = 2.0
+    event_loop: str = "uvloop"
     log_level: str = "info"
     datadir: str = ".akhbar-data"
     broker_down_timeout_s: float = 120.0
@@ -73,6 +76,9 @@ class Settings:
         if self.processing_guarantee not in GUARANTEES:
             raise ValueError(f"{env_name('processing_guarantee')} must be one of {', '.join(GUARANTEES)}, "
                              f"not {self.processing_guarantee!r}")
+        if self.event_loop not in EVENT_LOOPS:
+            raise ValueError(f"{env_name('event_loop')} must be one of {', '.join(EVENT_LOOPS)}, "
+                             f"not {self.event_loop!r}")
         if self.partitions < 1:
             raise ValueError(f"{env_name('partitions')} must be >= 1")
         if self.alerts_bucket_s <= 0 or self.alerts_history_s < self.alerts_bucket_s:
@@ -132,6 +138,8 @@ DESCRIPTIONS = {
     "idle_commit_ms": "under exactly_once, also commit as soon as no event has been in processing for this long, "
                       "so that at low load a hop waits for one commit, not for the interval (0: on the interval "
                       "only; streams/idle_commit.py)",
+    "event_loop": "the worker's asyncio event loop: `uvloop` (less CPU per article; docs/benchmarks/pipeline-notes.md) "
+                  "or `asyncio` (the standard library's)",
     "log_level": "worker log level",
     "datadir": "worker data directory (table stores)",
     "broker_down_timeout_s": "exit non-zero when no broker answers for this long (lets the orchestrator restart the worker)",

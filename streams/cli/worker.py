@@ -19,6 +19,15 @@ def group_id(app_id: str, names: list[str]) -> str:
     return app_id if ordered == ALL_AGENTS else f"{app_id}-{'-'.join(ordered)}"
 
 
+def use_event_loop(name: str) -> None:
+    """Make `name` (Settings.event_loop) the loop of everything the worker runs: the policy is set before any
+    loop exists, so the worker's loop and the one Faust's consumer thread makes for itself are both of it."""
+    if name == "uvloop":
+        import uvloop
+
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+
+
 @click.command()
 @click.option("--agents", "agent_list", default=",".join(ALL_AGENTS), show_default=True,
               help="Comma-separated agents to run in this worker (scale each stage on its own).")
@@ -32,6 +41,7 @@ def worker(agent_list, web_port, loglevel):
     from streams.topics import create_topics
 
     settings = load_settings()
+    use_event_loop(settings.event_loop)
     if web_port:
         settings = dataclasses.replace(settings, web_port=web_port)
     names = [n.strip() for n in agent_list.split(",") if n.strip()]

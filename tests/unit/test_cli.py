@@ -58,3 +58,25 @@ def test_process_never_reads_its_own_output_file(tmp_path):
     ids = [orjson.loads(line)["id"] for line in out.read_bytes().splitlines()]
     assert ids == [f"a{i}" for i in range(40)]
     assert f"skipping {out}: it is the output file" in done.stderr
+
+
+def test_the_worker_runs_its_loops_on_the_configured_event_loop():
+    """Every loop made after the choice, the worker's and the one Faust's consumer thread makes, is of it."""
+    import asyncio
+
+    import uvloop
+
+    from streams.cli.worker import use_event_loop
+
+    saved = asyncio.get_event_loop_policy()
+    try:
+        for name, kind in (("uvloop", uvloop.Loop), ("asyncio", asyncio.BaseEventLoop)):
+            asyncio.set_event_loop_policy(None)
+            use_event_loop(name)
+            loop = asyncio.new_event_loop()
+            try:
+                assert isinstance(loop, kind) and (name == "uvloop") == isinstance(loop, uvloop.Loop)
+            finally:
+                loop.close()
+    finally:
+        asyncio.set_event_loop_policy(saved)

@@ -24,6 +24,7 @@ def test_the_commit_interval_follows_the_guarantee_unless_set():
     ({"AKHBAR_PARTITIONS": "six"}, "AKHBAR_PARTITIONS='six' is not a valid int"),
     ({"AKHBAR_PROCESSING_GUARANTEE": "maybe"}, "AKHBAR_PROCESSING_GUARANTEE must be one of"),
     ({"AKHBAR_PARTITIONS": "0"}, "AKHBAR_PARTITIONS must be >= 1"),
+    ({"AKHBAR_EVENT_LOOP": "trio"}, "AKHBAR_EVENT_LOOP must be one of uvloop, asyncio, not 'trio'"),
 ])
 def test_bad_values_fail_with_the_variable_named(env, message):
     with pytest.raises(ValueError, match=message):
