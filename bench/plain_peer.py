@@ -14,7 +14,7 @@ workers' (AKHBAR_PROCESSING_GUARANTEE), so that the two sides pay for the same o
 one transactional producer commits the output and the input offsets together (`send_offsets_to_transaction`)
 every commit interval (AKHBAR_COMMIT_INTERVAL_S, the workers' too), as Kafka Streams' EOS v2 does with one
 producer per thread; at least once, a fetched batch's records are acknowledged by the broker before its offsets
-are committed.
+are committed. It runs on the workers' event loop (AKHBAR_EVENT_LOOP).
 
 What this loop does not do, and the Faust worker does: the two intermediate topics (articles.clean,
 articles.stories) and the changelogged tables (state survives a restart there, not here), partition-scoped
@@ -47,6 +47,7 @@ from agents import stories as stories_agent
 from agents.dlq import dead_letter, failed_stage
 from nlp.stories import StoryIndex
 from schemas.codec import encode
+from streams.cli.worker import use_event_loop
 from streams.settings import Settings
 from streams.topics import ENRICHED, RAW
 
@@ -183,6 +184,7 @@ async def serve(settings: Settings, stop: asyncio.Event, out=sys.stdout, linear:
 
 def main() -> int:
     settings = Settings.from_env()
+    use_event_loop(settings.event_loop)  # the workers' loop, so that the two sides differ by Faust alone
     loop = asyncio.new_event_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -1,7 +1,7 @@
 """Where a pipeline worker's time goes: py-spy samples one `akhbar worker` (the bench's agents) during a burst.
 
     uv run --locked python -m bench.profile_worker [--n 300] [--seconds 30] [--raw prof.txt] [--no-spy]
-        [--agents clean,entities] [--rate 10] [--guarantee at_least_once] [--idle 60]
+        [--agents clean,entities] [--rate 10] [--guarantee at_least_once] [--idle 60] [--event-loop uvloop]
 
 Starts one worker on a fresh topic set of AKHBAR_BROKER, warms it with the seed article, attaches py-spy (not with
 `--no-spy`), sends `--n` dev articles at once and prints each thread's CPU per article (from /proc), the share of
@@ -10,7 +10,9 @@ articles.stories for `clean,entities`), to see what that part costs; `--idle` fi
 the broker watchdog, the metrics poller); `--rate` then sends `--n` other articles at that rate and prints their
 end-to-end latency. A sample is charged to the innermost frame of a known kind (the stage code in nlp/, the
 codec, the agents, Faust tables, aiokafka, Faust/mode machinery, asyncio, logging), so NumPy under the tagger
-counts as entities and socket writes under aiokafka as aiokafka.
+counts as entities and socket writes under aiokafka as aiokafka. The worker runs on asyncio's own event loop unless
+`--event-loop uvloop` (the workers' default): uvloop's loop is C code that py-spy does not see into, so its waits and
+its scheduling would be charged to whatever Python frame called it.
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ from pathlib import Path
 
 from bench import broker, dataset
 from bench.report import percentile
-from streams.settings import GUARANTEES, Settings
+from streams.settings import EVENT_LOOPS, GUARANTEES, Settings
 from agents import PIPELINE
 from streams.topics import ENRICHED, create_topics
 
@@ -81,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="do not attach py-spy (its pauses add to the worker's CPU): only each thread's CPU")
     ap.add_argument("--agents", default=broker.PIPELINE_AGENTS)
     ap.add_argument("--rate", type=float, help="afterwards, send --n other articles at this rate: latency")
+    ap.add_argument("--event-loop", choices=EVENT_LOOPS, default="asyncio",
+                    help="the worker's event loop (default asyncio, whose frames py-spy can attribute)")
     ap.add_argument("--guarantee", choices=GUARANTEES, help="the worker's processing guarantee (default: the default)")
     ap.add_argument("--idle", type=float, default=0.0,
                     help="before the burst, the worker's CPU over this many seconds with nothing to process")
@@ -96,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     settings, env = broker.fresh_settings(bootstrap, tmp)
     if args.guarantee:
         env["AKHBAR_PROCESSING_GUARANTEE"] = args.guarantee
+    env["AKHBAR_EVENT_LOOP"] = args.event_loop
     asyncio.run(create_topics(settings))
     group = broker.Workers(settings, env, tmp, agents=args.agents)
     latency = idle = None
