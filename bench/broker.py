@@ -306,7 +306,8 @@ def pipeline_run(bootstrap: str, workers: int, burst: list, rated: list | None =
     """One fresh topic set: start `workers` worker processes (start-up to ready timed), send a warm-up article
     and wait for it, send `burst` all at once (throughput, burst latency, worker CPU), then, when `rated` is
     given, send `rated_seconds` worth of it at `rate_fraction` of the measured throughput, or at `rate` articles/s
-    when given (latency at that load). Peak RSS at the end. With `broker_pid` (a local broker), the broker's CPU during the burst too.
+    when given (latency at that load). Peak RSS at the end. With `broker_pid` (a local broker), the broker's CPU
+    during the burst too.
     `env`: settings for the workers on top of the fresh ones (e.g. AKHBAR_PROCESSING_GUARANTEE); `agents` the
     workers run, and the `sink` topic whose records are watched (articles.stories for the linear agents)."""
     tmp = Path(tempfile.mkdtemp(prefix="akhbar-bench-"))
