@@ -8,16 +8,14 @@ For each interval and idle-commit quiet time in turn (AKHBAR_COMMIT_INTERVAL_S, 
 the idle commit off, streams/idle_commit.py; the order the same in every repeat), one fresh worker on a fresh topic set of
 AKHBAR_BROKER: a burst of `--n` dev articles (throughput, worker CPU per article), then 15 s of other articles at
 half that throughput, or at `--rate` articles/s in every run so that the latencies compare at one load
-(end-to-end latency, read_committed, as `akhbar bench` measures it). Prints one row a run.
+(end-to-end latency, read_committed, as `akhbar bench` measures it). Prints one row a run, then each
+variant's medians (bench/worker_settings.py runs them).
 """
 from __future__ import annotations
 
 import argparse
-import os
 
-from bench import broker, dataset
-from bench.report import percentile
-from streams.settings import Settings
+from bench.worker_settings import run
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,22 +30,10 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     intervals = [float(x) for x in args.intervals.split(",")]
     quiets = [float(x) for x in args.idle_commit_ms.split(",")]
-    bootstrap = Settings.from_env().bootstrap_servers
-    articles = dataset.load(dataset.default_data(), 3 * args.n)
-    burst, rated = dataset.payloads(articles[:args.n]), dataset.payloads(articles[args.n:])
-    warm = dataset.warmup()
-    print("| commit interval | idle commit | burst articles/s | worker CPU per article | latency run rate | p50 | p99 | worker CPU per article, latency run | load |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for _ in range(args.repeat):
-        for interval, quiet in ((i, q) for i in intervals for q in quiets):
-            env = {"AKHBAR_PROCESSING_GUARANTEE": "exactly_once", "AKHBAR_COMMIT_INTERVAL_S": str(interval),
-                   "AKHBAR_IDLE_COMMIT_MS": str(quiet)}
-            res = broker.pipeline_run(bootstrap, 1, burst, rated, warmup=warm, env=env, rate=args.rate)
-            b, r = res["burst"], res["rated"]
-            ms = [x * 1000 for x in r["latencies_s"]]
-            print(f"| {interval:g} s | {f'{quiet:g} ms' if quiet else 'off'} | {b['throughput']:.1f} | {1000 * b['worker_cpu_s'] / b['received']:.1f} ms "
-                  f"| {r['rate']:.1f}/s | {percentile(ms, 50):.0f} ms | {percentile(ms, 99):.0f} ms "
-                  f"| {1000 * r['worker_cpu_s'] / r['received']:.1f} ms | {os.getloadavg()[0]:.1f} |", flush=True)
+    variants = [(f"{i:g} s, idle commit {f'{q:g} ms' if q else 'off'}",
+                 {"AKHBAR_PROCESSING_GUARANTEE": "exactly_once", "AKHBAR_COMMIT_INTERVAL_S": str(i),
+                  "AKHBAR_IDLE_COMMIT_MS": str(q)}) for i in intervals for q in quiets]
+    run(variants, args.repeat, args.n, args.rate)
     return 0
 
 

@@ -29,12 +29,12 @@ def main(argv: list[str] | None = None) -> int:
     bootstrap = Settings.from_env().bootstrap_servers
     local = localkafka.LocalBroker.default()
     broker_pid = local.running_pid() if bootstrap == local.bootstrap else None
-    burst = dataset.payloads(dataset.load(dataset.default_data(), args.n))
+    burst, warm = dataset.payloads(dataset.load(dataset.default_data(), args.n)), dataset.warmup()
     print("| producers | articles/s | loop CPU per article | of it outside the stages | broker CPU per article | load |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for _ in range(args.repeat):
         for name, per_partition in LAYOUTS:
-            b = broker.peer_run(bootstrap, burst, warmup=dataset.warmup(), broker_pid=broker_pid,
+            b = broker.peer_run(bootstrap, burst, warmup=warm, broker_pid=broker_pid,
                                 linear=True, per_partition=per_partition)["burst"]
             n = b["received"]
             broker_cpu = f"{1000 * b['broker_cpu_s'] / n:.1f} ms" if b["broker_cpu_s"] is not None else "–"
