@@ -1,6 +1,7 @@
 """The one shape every pipeline agent has: bytes in, stage function, bytes out, failures to the DLQ."""
 from __future__ import annotations
 
+import time
 from typing import Callable
 
 from agents.dlq import DeadLetters, failed_stage
@@ -17,15 +18,20 @@ def pipeline_agent(app, name: str, source, sink, dlq: DeadLetters, step: Callabl
     """
 
     sent, failed = (metrics.STAGE_PROCESSED.labels(stage=name, outcome=o) for o in ("sent", "dlq"))
+    cpu = metrics.STAGE_CPU.labels(stage=name)
+    clock = time.thread_time
 
     async def run(stream):
         async for event in stream.events():
+            t0 = clock()
             try:
                 key, value = step(event.value, event)
             except Exception as exc:  # noqa: BLE001 - every failure is routed, none crashes the worker
+                cpu.inc(clock() - t0)
                 await dlq.send(failed_stage(name, exc), exc, event)
                 failed.inc()
                 continue
+            cpu.inc(clock() - t0)
             await sink.send(key=key, value=value)
             sent.inc()
 

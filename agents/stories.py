@@ -31,6 +31,7 @@ import orjson
 from agents.sweep import SWEEP_EVERY_MS
 from nlp import stories
 from schemas.records import EnrichedArticle
+from streams import metrics
 from streams.topics import ENRICHED, STORIES
 
 log = logging.getLogger("akhbar.stories")
@@ -118,6 +119,7 @@ def register(app, settings, dlq) -> None:
     story_table = app.Table("stories-stories", partitions=1, help="story id -> first_seen, size, last_ms")
     stage = StoryStage(int(settings.story_horizon_h * 3600 * 1000), articles, story_table)
     held: set = set()
+    cpu, clock = metrics.STAGE_CPU.labels(stage="stories"), time.thread_time
 
     @app.on_partitions_assigned.connect
     async def on_assigned(sender, assigned, **kwargs) -> None:  # noqa: ARG001 - Faust's signal signature
@@ -129,14 +131,19 @@ def register(app, settings, dlq) -> None:
 
     async def story(stream):
         async for event in stream.events():
+            c0 = clock()
             try:
+                await stage.ready()  # a rebuild may let the loop go; once ready, nothing below suspends, so the
+                c0 = clock()         # thread's CPU from here to cpu.inc is this stage's own
                 msg = orjson.loads(event.value)
                 t0 = time.perf_counter()
                 record = msg.pop("record")
                 value = with_story(record, msg, await stage.add(msg), t0)
             except Exception as exc:  # noqa: BLE001
+                cpu.inc(clock() - c0)
                 await dlq.send("stories", exc, event)
                 continue
+            cpu.inc(clock() - c0)
             await enriched.send(key=msg["id"].encode("utf-8"), value=value)
 
     app.agent(story_topic, name="akhbar.stories-story")(story)

@@ -127,6 +127,14 @@ def peak_rss_mb(pid: int) -> float:
     return kb / 1024
 
 
+def stage_cpu_seconds(port: int) -> float:
+    """A worker's akhbar_stage_cpu_seconds_total, summed over its stages, from its /metrics."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as resp:
+        text = resp.read().decode()
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+               if line.startswith("akhbar_stage_cpu_seconds_total{"))
+
+
 @dataclass
 class Worker:
     proc: subprocess.Popen
@@ -179,6 +187,11 @@ class Workers:
 
     def cpu(self) -> float:
         return sum(cpu_seconds(w.proc.pid) for w in self.procs)
+
+    def stage_cpu(self) -> float:
+        """CPU seconds spent inside the stages' own code so far, summed over the workers (each worker's
+        akhbar_stage_cpu_seconds_total at /metrics)."""
+        return sum(stage_cpu_seconds(w.port) for w in self.procs)
 
     def rss_mb(self) -> list[float]:
         return [peak_rss_mb(w.proc.pid) for w in self.procs]
@@ -325,8 +338,9 @@ def pipeline_run(bootstrap: str, workers: int, burst: list, rated: list | None =
         while not group.all_ready() and time.monotonic() < deadline:  # settle any rebalance
             time.sleep(0.2)
         cpu0, broker0 = group.cpu(), cpu_seconds(broker_pid) if broker_pid else 0.0
+        stage0 = group.stage_cpu()
         result = asyncio.run(send_and_watch(settings, burst, None, timeout, progress, sink=sink))
-        out["burst"] = {**result, "worker_cpu_s": group.cpu() - cpu0,
+        out["burst"] = {**result, "worker_cpu_s": group.cpu() - cpu0, "stage_cpu_s": group.stage_cpu() - stage0,
                         "broker_cpu_s": cpu_seconds(broker_pid) - broker0 if broker_pid else None}
         if rated:
             rate = rate or max(1.0, rate_fraction * result["throughput"])

@@ -55,6 +55,8 @@ METRICS = (
     Metric("breaking_stories_cpu_ms", "CPU per article, the story stage alone on those N copies", "ms",
            "CPU cost"),
     Metric("worker_cpu_ms", "CPU per article, 1 worker through Kafka (burst)", "ms", "CPU cost"),
+    Metric("worker_stage_cpu_ms", "CPU per article inside the stages' own code, that worker (its "
+           "akhbar_stage_cpu_seconds_total)", "ms", "CPU cost"),
     Metric("broker_cpu_ms", "CPU per article, the local Kafka broker during that burst", "ms", "CPU cost"),
     Metric("worker_cpu_ms_2w", "CPU per article, 2 workers together (burst)", "ms", "CPU cost"),
     Metric("broker_cpu_ms_2w", "CPU per article, the local Kafka broker during the 2-worker burst", "ms", "CPU cost"),
@@ -77,6 +79,8 @@ METRICS = (
            "Faust vs plain loop"),
     Metric("plain_rss_mb", "plain loop peak RSS", "MB", "Faust vs plain loop"),
     Metric("linear_faust", "linear agents only (2 hops to articles.stories), 1 Faust worker (burst)", "articles/s",
+           "Faust vs plain loop"),
+    Metric("linear_faust_stage_cpu_ms", "CPU per article inside the stages' own code, that Faust worker", "ms",
            "Faust vs plain loop"),
     Metric("linear_plain", "the plain loop on the same 2 hops (burst)", "articles/s", "Faust vs plain loop"),
     Metric("linear_faust_cpu_ms", "CPU per article, 1 Faust worker, linear agents only", "ms",
@@ -178,6 +182,14 @@ def ratios(run: dict) -> dict:
             "cpu_2w_vs_1w": div("worker_cpu_ms_2w", "worker_cpu_ms"),
             "faust_vs_plain_cpu": div("worker_cpu_ms", "plain_cpu_ms"),
             "plain_cpu_vs_inprocess_cpu": div("plain_cpu_ms", "pipeline_cpu_ms"),
+            "worker_stage_vs_inprocess_cpu": div("worker_stage_cpu_ms", "pipeline_cpu_ms"),
+            "worker_vs_its_stages_cpu": div("worker_cpu_ms", "worker_stage_cpu_ms"),
+            "linear_outside_faust_vs_plain": (
+                (run["linear_faust_cpu_ms"] - run["linear_faust_stage_cpu_ms"])
+                / (run["linear_plain_cpu_ms"] - run["linear_plain_stage_cpu_ms"])
+                if all(run.get(k) is not None for k in ("linear_faust_cpu_ms", "linear_faust_stage_cpu_ms",
+                                                        "linear_plain_cpu_ms", "linear_plain_stage_cpu_ms"))
+                and run["linear_plain_cpu_ms"] > run["linear_plain_stage_cpu_ms"] else math.nan),
             "faust_vs_plain_linear_cpu": div("linear_faust_cpu_ms", "linear_plain_cpu_ms"),
             "breaking_kafka_cpu": div("kafka_copies_cpu_ms", "kafka_distinct_cpu_ms"),
             "breaking_kafka_p99": div("kafka_copies_half_p99", "kafka_distinct_half_p99"),
@@ -190,8 +202,13 @@ RATIOS = {
     "kafka_cpu_vs_inprocess_cpu": "CPU per article: 1 worker / in-process pipeline",
     "cpu_2w_vs_1w": "CPU per article: 2 workers / 1 worker",
     "faust_vs_plain_cpu": "CPU per article: Faust worker / plain aiokafka loop (same burst, back to back)",
+    "worker_stage_vs_inprocess_cpu": "the 1-worker ratio, part 1: CPU per article inside the stages, 1 worker / "
+                                     "in-process pipeline",
+    "worker_vs_its_stages_cpu": "the 1-worker ratio, part 2: 1 worker's CPU per article / its CPU inside the "
+                                "stages (the cost of Kafka, Faust and the tables, same moment)",
     "plain_cpu_vs_inprocess_cpu": "CPU per article: plain aiokafka loop / in-process pipeline",
     "faust_vs_plain_linear_cpu": "CPU per article, linear agents only (same 2 hops): Faust worker / plain loop",
+    "linear_outside_faust_vs_plain": "CPU per article outside the stages, same 2 hops: Faust worker / plain loop",
     "breaking_kafka_cpu": "CPU per article through Kafka: breaking-story copies / distinct articles",
     "breaking_kafka_p99": "p99 at half load through Kafka: breaking-story copies / distinct articles",
     "breaking_kafka_vs_inprocess_cpu": "CPU per article on the copies: 1 worker / in-process",

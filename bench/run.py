@@ -186,6 +186,7 @@ def kafka_figures(plan: Plan, inputs: Inputs, say, repeat: int = 0) -> dict:
                                        broker_pid=plan.broker_pid, linear=True)
         out.update(linear_faust=linear["burst"]["throughput"],
                    linear_faust_cpu_ms=_ms_per_article(linear, "worker_cpu_s"),
+                   linear_faust_stage_cpu_ms=_ms_per_article(linear, "stage_cpu_s"),
                    linear_plain=plain_linear["burst"]["throughput"],
                    linear_plain_cpu_ms=_ms_per_article(plain_linear, "peer_cpu_s"),
                    linear_plain_stage_cpu_ms=1000 * plain_linear["burst"]["stage_cpu_s"]
@@ -195,6 +196,7 @@ def kafka_figures(plan: Plan, inputs: Inputs, say, repeat: int = 0) -> dict:
                    kafka_1w_cpu=one["burst"]["received"] / one["burst"]["worker_cpu_s"]
                    if one["burst"]["worker_cpu_s"] else None,
                    worker_cpu_ms=_ms_per_article(one, "worker_cpu_s"),
+                   worker_stage_cpu_ms=_ms_per_article(one, "stage_cpu_s"),
                    broker_cpu_ms=_ms_per_article(one, "broker_cpu_s"))
     if "pipeline" in plan.sections:
         say("  pipeline, 2 workers: start, burst")

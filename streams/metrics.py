@@ -17,6 +17,9 @@ ALERTS_SUPPRESSED = Counter("akhbar_alerts_suppressed_total", "alerts dropped in
                             registry=REGISTRY)
 STAGE_PROCESSED = Counter("akhbar_stage_processed_total", "records this worker's pipeline stage processed, by "
                           "outcome (sent on, or to the DLQ)", ["stage", "outcome"], registry=REGISTRY)
+STAGE_CPU = Counter("akhbar_stage_cpu_seconds_total", "CPU seconds this worker spent inside each pipeline stage's "
+                    "own code (the rest of its CPU is Kafka, Faust, its tables' changelogs and the web server)",
+                    ["stage"], registry=REGISTRY)
 FEED_ARTICLES = Counter("akhbar_feed_articles_total", "enriched articles seen by this worker's feed",
                         registry=REGISTRY)
 FEED_CLIENTS = Gauge("akhbar_feed_sse_clients", "open Server-Sent Events connections", ["stream"], registry=REGISTRY)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 import urllib.request
@@ -150,3 +151,8 @@ def test_feed_collapses_a_story_and_keeps_redelivered_records_once(pipeline):
     assert story["members"][1]["title"] == corrected["title"]
     # the record redelivered unchanged was not pushed again; its new version was
     assert [d["title"] for _, d in articles if d["id"] == "copy-1"] == [title, corrected["title"]]
+    # /metrics: the CPU this worker spent in each stage's own code (its three stages enriched the two articles)
+    text = get(port, "/metrics")[2].decode()
+    for stage in ("clean", "entities", "stories"):
+        spent = re.search(rf'^akhbar_stage_cpu_seconds_total{{stage="{stage}"}} (\S+)$', text, re.M)
+        assert spent and float(spent.group(1)) > 0, (stage, text[-2000:])

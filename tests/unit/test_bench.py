@@ -172,7 +172,7 @@ def _fake_burst(payloads, cpu_ms, seconds=10.0, lost=0):
     n = len(payloads) - lost
     return {"sent": len(payloads), "received": n, "seconds": seconds, "throughput": n / seconds,
             "latencies_s": [0.1 * (i + 1) for i in range(n)], "worker_cpu_s": n * cpu_ms / 1000,
-            "broker_cpu_s": None}
+            "stage_cpu_s": n * 0.8 * cpu_ms / 1000, "broker_cpu_s": None}
 
 
 def test_broker_sections_compare_the_runs_they_say(monkeypatch):
@@ -242,6 +242,12 @@ def test_broker_sections_compare_the_runs_they_say(monkeypatch):
     assert summary["eos_cpu_vs_alo"]["median"] == pytest.approx(50 / 40)
     assert summary["faust_vs_plain_linear_cpu"]["median"] == pytest.approx(2.0)
     assert "| CPU per article: Faust worker / plain aiokafka loop" in report.ratios_table(summary)
+    # the workers' own count of CPU inside the stages splits their CPU: 80% of it in the fakes
+    assert one["worker_stage_cpu_ms"] == pytest.approx(32.0)
+    assert summary["worker_vs_its_stages_cpu"]["median"] == pytest.approx(1.25)
+    # outside the stages on the 2 hops: Faust 30 - 24 ms, the plain loop 15 - 25 ms (its stages cost more
+    # than its process in the fakes): no ratio rather than a negative one
+    assert math.isnan(summary["linear_outside_faust_vs_plain"]["median"])
 
 
 def test_plain_linear_hops_route_each_topic_through_its_agents_step():
