@@ -359,15 +359,19 @@ def pipeline_run(bootstrap: str, workers: int, burst: list, rated: list | None =
 
 
 def peer_run(bootstrap: str, burst: list, warmup: list | None = None, timeout: float = 600.0, progress=None,
-             broker_pid: int | None = None, linear: bool = False, per_partition: bool = False) -> dict:
+             broker_pid: int | None = None, linear: bool = False, per_partition: bool = False,
+             env: dict | None = None) -> dict:
     """The plain aiokafka peer (bench/plain_peer.py) on a fresh topic set, measured as pipeline_run measures a
     worker: start-up to `ready`, a warm-up article, then `burst` all at once (throughput, latency, the peer
     process's CPU from /proc, and the broker's), and its own count of the CPU spent in stage functions.
     `linear`: the peer of the two linear agents (`--linear`), watched on articles.stories; `per_partition`:
-    Faust's transactional producer layout (`--per-partition`)."""
+    Faust's transactional producer layout (`--per-partition`); `env`: settings on top of the fresh ones, as for
+    pipeline_run."""
     sink = STORIES if linear else ENRICHED
     tmp = Path(tempfile.mkdtemp(prefix="akhbar-bench-peer-"))
-    settings, env = fresh_settings(bootstrap, tmp)
+    settings, peer_env = fresh_settings(bootstrap, tmp)
+    peer_env.update(env or {})
+    settings, env = Settings.from_env(peer_env), peer_env
     asyncio.run(create_topics(settings))
     out_path = tmp / "peer.out"
     log = open(tmp / "peer.log", "wb")
