@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
+from prometheus_client.parser import text_string_to_metric_families
 
 from streams.settings import REPO_ROOT, Settings
 from agents import PIPELINE
@@ -131,8 +132,8 @@ def stage_cpu_seconds(port: int) -> float:
     """A worker's akhbar_stage_cpu_seconds_total, summed over its stages, from its /metrics."""
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as resp:
         text = resp.read().decode()
-    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
-               if line.startswith("akhbar_stage_cpu_seconds_total{"))
+    return sum(sample.value for family in text_string_to_metric_families(text) for sample in family.samples
+               if sample.name == "akhbar_stage_cpu_seconds_total")
 
 
 @dataclass

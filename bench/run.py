@@ -176,8 +176,7 @@ def kafka_figures(plan: Plan, inputs: Inputs, say, repeat: int = 0) -> dict:
         out.update(plain=peer["burst"]["throughput"], plain_cpu_ms=_ms_per_article(peer, "peer_cpu_s"),
                    plain_broker_cpu_ms=_ms_per_article(peer, "broker_cpu_s"), plain_rss_mb=peer["rss_mb"],
                    plain_received=peer["burst"]["received"],
-                   plain_stage_cpu_ms=1000 * peer["burst"]["stage_cpu_s"] / peer["burst"]["received"]
-                   if peer["burst"]["received"] else None)
+                   plain_stage_cpu_ms=_ms_per_article(peer, "stage_cpu_s"))
         say("  the linear agents (clean, entities), 1 Faust worker, then the plain loop on the same two hops: "
             "start, burst")
         linear = broker.pipeline_run(plan.bootstrap, 1, burst, warmup=warmup, progress=bar("linear, Faust"),
@@ -189,8 +188,7 @@ def kafka_figures(plan: Plan, inputs: Inputs, say, repeat: int = 0) -> dict:
                    linear_faust_stage_cpu_ms=_ms_per_article(linear, "stage_cpu_s"),
                    linear_plain=plain_linear["burst"]["throughput"],
                    linear_plain_cpu_ms=_ms_per_article(plain_linear, "peer_cpu_s"),
-                   linear_plain_stage_cpu_ms=1000 * plain_linear["burst"]["stage_cpu_s"]
-                   / plain_linear["burst"]["received"] if plain_linear["burst"]["received"] else None)
+                   linear_plain_stage_cpu_ms=_ms_per_article(plain_linear, "stage_cpu_s"))
     if one is not None:
         out.update(kafka_1w=one["burst"]["throughput"],
                    kafka_1w_cpu=one["burst"]["received"] / one["burst"]["worker_cpu_s"]

@@ -319,3 +319,36 @@ def test_worker_settings_variants_are_checked_before_any_worker_starts():
         parse_variant("EVENT_LOOP=asyncio")
     with pytest.raises(ValueError, match="AKHBAR_EVENT_LOOP must be one of"):
         parse_variant("AKHBAR_EVENT_LOOP=trio")
+
+
+def test_stage_cpu_is_read_from_a_workers_metrics_page():
+    """What the bench charges to the stages: the sum over stages of akhbar_stage_cpu_seconds_total on the
+    worker's /metrics (served here as the worker serves it), not its `_created` timestamps nor other counters."""
+    import http.server
+    import threading
+
+    from prometheus_client import generate_latest
+
+    from bench.broker import stage_cpu_seconds
+    from streams import metrics
+
+    class Metrics(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = generate_latest(metrics.REGISTRY)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Metrics)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        before = stage_cpu_seconds(server.server_address[1])
+        metrics.STAGE_CPU.labels(stage="clean").inc(1.5)
+        metrics.STAGE_CPU.labels(stage="stories").inc(2.25)
+        metrics.STAGE_PROCESSED.labels(stage="clean", outcome="sent").inc(7)
+        assert stage_cpu_seconds(server.server_address[1]) - before == pytest.approx(3.75)
+    finally:
+        server.shutdown()
